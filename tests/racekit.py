@@ -1,0 +1,70 @@
+"""Setting up a Vienna-like race through the API, as an admin would."""
+
+from __future__ import annotations
+
+GUN = "2019-10-12T08:15:00+02:00"
+CHECKPOINTS = [
+    {"code": "5K", "distance_m": 5000},
+    {"code": "10K", "distance_m": 10000},
+    {"code": "15K", "distance_m": 15000},
+    {"code": "20K", "distance_m": 20000},
+    {"code": "HALF", "name": "Half-way", "distance_m": 21097.5},
+    {"code": "25K", "distance_m": 25000},
+    {"code": "30K", "distance_m": 30000},
+    {"code": "35K", "distance_m": 35000},
+    {"code": "40K", "distance_m": 40000},
+    {"code": "FINISH", "name": "Finish", "distance_m": 42195},
+]
+KIPCHOGE = [
+    ("5K", 850.0),
+    ("10K", 1700.0),
+    ("15K", 2554.0),
+    ("20K", 3407.0),
+    ("HALF", 3590.0),
+    ("25K", 4259.0),
+    ("30K", 5111.0),
+    ("35K", 5963.0),
+    ("40K", 6816.0),
+    ("FINISH", 7180.2),
+]
+
+
+def set_up_vienna(client, auth, *, slug: str = "vienna", start: bool = True) -> str:
+    """A marathon with 5 km checkpoints, Kipchoge (bib 1) and a pacer (P1)."""
+    admin = auth["admin"]
+    response = client.post(
+        "/api/races",
+        json={
+            "slug": slug,
+            "name": "Vienna 2019",
+            "timezone": "Europe/Vienna",
+            "checkpoints": CHECKPOINTS,
+        },
+        headers=admin,
+    )
+    assert response.status_code == 201, response.json
+    for athlete in (
+        {"bib": "1", "name": "Eliud Kipchoge", "country": "KEN", "chips": ["KIP1"]},
+        {"bib": "P1", "name": "Jakob Ingebrigtsen", "country": "NOR", "role": "pacer"},
+    ):
+        response = client.post(f"/api/races/{slug}/athletes", json=athlete, headers=admin)
+        assert response.status_code == 201, response.json
+    if start:
+        response = client.post(f"/api/races/{slug}/start", json={"at": GUN}, headers=admin)
+        assert response.status_code == 200, response.json
+    return slug
+
+
+def post_split(
+    client,
+    auth,
+    checkpoint: str,
+    elapsed_s: float,
+    *,
+    bib="1",
+    role="official",
+    slug="vienna",
+    **extra,
+):
+    body = {"bib": bib, "checkpoint": checkpoint, "elapsed_s": elapsed_s, **extra}
+    return client.post(f"/api/races/{slug}/splits", json=body, headers=auth[role])

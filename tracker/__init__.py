@@ -1,0 +1,28 @@
+"""The race-day live split tracker: a Flask app built by `create_app`."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from . import api, cli, config, db, pages
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, database, API, pages, operator commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(config.PROJECT_ROOT / "templates"),
+    )
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    api.init_app(app)
+    pages.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,159 @@
+"""The OpenAPI 3.1 description of the API, built from the same models that validate it."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import jsonify
+from pydantic.json_schema import models_json_schema
+
+from . import bp
+from .schemas import AthleteIn, CheckpointIn, CorrectionIn, RaceIn, SplitIn, StartIn, VoidIn
+
+REQUEST_MODELS = (RaceIn, CheckpointIn, AthleteIn, StartIn, SplitIn, CorrectionIn, VoidIn)
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details with a machine-readable code.",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "pointer": {"type": "string"},
+                    "field": {"type": ["string", "null"]},
+                    "code": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+SPLIT_ID = {"name": "split_id", "in": "path", "required": True, "schema": {"type": "string"}}
+BIB = {"name": "bib", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _body(model) -> dict:
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"required": True, "content": {"application/json": {"schema": ref}}}
+
+
+def _op(
+    summary: str,
+    *,
+    roles: tuple[str, ...] = (),
+    body=None,
+    params=(),
+    ok="200",
+    media="application/json",
+) -> dict:
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    operation = {
+        "summary": summary,
+        "parameters": list(params),
+        "responses": {
+            ok: {
+                "description": "Success",
+                "content": {
+                    media: {
+                        "schema": {"type": "object"}
+                        if media == "application/json"
+                        else {"type": "string"}
+                    }
+                },
+            },
+            "default": {"description": "A problem", "content": problem},
+        },
+    }
+    if roles:
+        operation["security"] = [{"bearer": []}]
+        operation["description"] = "Roles: " + ", ".join(roles) + "."
+    if body is not None:
+        operation["requestBody"] = _body(body)
+    return operation
+
+
+@cache
+def openapi_document() -> dict:
+    """The whole document (built once per process)."""
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in REQUEST_MODELS],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas = definitions.get("$defs", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Race-day live split tracker", "version": "1"},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "paths": {
+            "/api/races": {
+                "get": _op("List races"),
+                "post": _op("Create a race", roles=("admin",), body=RaceIn, ok="201"),
+            },
+            "/api/races/{slug}": {"get": _op("Race snapshot", params=[SLUG])},
+            "/api/races/{slug}/checkpoints": {
+                "post": _op(
+                    "Add a checkpoint", roles=("admin",), body=CheckpointIn, params=[SLUG], ok="201"
+                )
+            },
+            "/api/races/{slug}/athletes": {
+                "post": _op(
+                    "Add an athlete", roles=("admin",), body=AthleteIn, params=[SLUG], ok="201"
+                )
+            },
+            "/api/races/{slug}/athletes/{bib}": {"get": _op("One athlete", params=[SLUG, BIB])},
+            "/api/races/{slug}/start": {
+                "post": _op(
+                    "Fire the gun", roles=("official", "admin"), body=StartIn, params=[SLUG]
+                )
+            },
+            "/api/races/{slug}/splits": {
+                "post": _op(
+                    "Enter a split (201 new, 200 repeat)",
+                    roles=("official", "timing", "admin"),
+                    body=SplitIn,
+                    params=[SLUG],
+                    ok="201",
+                )
+            },
+            "/api/races/{slug}/splits/{split_id}": {
+                "get": _op("A split with its history", params=[SLUG, SPLIT_ID]),
+                "patch": _op(
+                    "Correct a split",
+                    roles=("official", "admin"),
+                    body=CorrectionIn,
+                    params=[SLUG, SPLIT_ID],
+                ),
+                "delete": _op(
+                    "Void a split",
+                    roles=("official", "admin"),
+                    body=VoidIn,
+                    params=[SLUG, SPLIT_ID],
+                ),
+            },
+            "/api/races/{slug}/splits.csv": {
+                "get": _op("Every split and its history as CSV", params=[SLUG], media="text/csv")
+            },
+            "/healthz": {"get": _op("Health: the database answers")},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """Serve the OpenAPI description."""
+    return jsonify(openapi_document())

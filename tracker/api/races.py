@@ -1,0 +1,97 @@
+"""Race routes: read the race, set it up, fire the gun."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from sqlalchemy import select
+
+from ..db import db, utc_now
+from ..models import Race
+from ..services import races as race_service
+from ..services.snapshots import athlete_snapshot, athlete_view, race_snapshot, race_view
+from ..transactions import write
+from . import bp
+from .auth import require_role
+from .json_body import json_body
+from .schemas import AthleteIn, CheckpointIn, RaceIn, StartIn, parse_body
+
+
+@bp.get("/races")
+def list_races():
+    """Every race, newest first, without athletes."""
+    races = db.session.scalars(select(Race).order_by(Race.created_at.desc(), Race.id.desc()))
+    return jsonify({"races": [race_view(race) for race in races]})
+
+
+@bp.get("/races/<slug>")
+def get_race(slug: str):
+    """The race snapshot: race, checkpoints, athletes with splits and projections."""
+    race = race_service.find_race(db.session, slug)
+    return jsonify(race_snapshot(db.session, race))
+
+
+@bp.get("/races/<slug>/athletes/<bib>")
+def get_athlete(slug: str, bib: str):
+    """One athlete with splits, projection and ETAs."""
+    race = race_service.find_race(db.session, slug)
+    athlete = race_service.find_athlete(db.session, race, bib)
+    return jsonify(athlete_snapshot(db.session, race, athlete))
+
+
+@bp.post("/races")
+@require_role("admin")
+def create_race():
+    """Set up a race (and its checkpoints; the finish is added when missing)."""
+    body = parse_body(RaceIn, json_body())
+
+    def change():
+        race = race_service.create_race(
+            db.session,
+            **body.model_dump(exclude={"checkpoints"}),
+            checkpoints=[cp.model_dump() for cp in body.checkpoints],
+        )
+        return race_view(race)
+
+    return jsonify(write(change)), 201
+
+
+@bp.post("/races/<slug>/checkpoints")
+@require_role("admin")
+def add_checkpoint(slug: str):
+    """Add a checkpoint to a race."""
+    body = parse_body(CheckpointIn, json_body())
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        race_service.add_checkpoint(db.session, race, **body.model_dump())
+        return race_view(race)
+
+    return jsonify(write(change)), 201
+
+
+@bp.post("/races/<slug>/athletes")
+@require_role("admin")
+def add_athlete(slug: str):
+    """Add an athlete (bib, name, country, role, chips) to a race."""
+    body = parse_body(AthleteIn, json_body())
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        athlete = race_service.add_athlete(db.session, race, **body.model_dump())
+        return athlete_view(race, race_service.course_of(race), athlete, [])
+
+    return jsonify(write(change)), 201
+
+
+@bp.post("/races/<slug>/start")
+@require_role("official")
+def start_race(slug: str):
+    """Fire the gun now, or at the given instant."""
+    body = parse_body(StartIn, json_body(optional=True))
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        race_service.start_race(db.session, race, at=body.time_or_now(utc_now()))
+        return race_view(race)
+
+    return jsonify(write(change))

@@ -1,0 +1,192 @@
+"""Request bodies: syntax and types checked at the edge, errors named per field."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+import zoneinfo
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ..domain.race_clock import parse_instant
+from ..errors import Problem
+
+# A race lasts at most two days on the race clock; anything longer is a typo.
+MAX_ELAPSED_S = 48 * 3600
+
+
+def _clean_text(value: str) -> str:
+    """Trimmed text of 1-100 characters with no control characters."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise PydanticCustomError("invalid_string", "Control characters are not allowed.")
+    trimmed = value.strip()
+    visible = [char for char in trimmed if unicodedata.category(char) not in ("Cf", "Zs")]
+    if not visible:
+        raise PydanticCustomError("validation_error", "Give at least one visible character.")
+    if len(trimmed) > 100:
+        raise PydanticCustomError("validation_error", "Keep it to 100 characters.")
+    return trimmed
+
+
+def _instant(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid_time", "The time must be a string.")
+    try:
+        return parse_instant(value)
+    except ValueError as error:
+        raise PydanticCustomError(
+            "invalid_time",
+            "Give an ISO 8601 date and time with a UTC offset, e.g. 2019-10-12T08:15:00+02:00.",
+        ) from error
+
+
+def _time_zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise PydanticCustomError(
+            "validation_error", "Give an IANA time zone such as Europe/Vienna."
+        ) from error
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+
+
+def _uuid(value: object) -> uuid.UUID:
+    if not isinstance(value, str):
+        raise PydanticCustomError("validation_error", "Give a UUID as text.")
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise PydanticCustomError("validation_error", "Give a UUID as text.") from error
+
+
+Instant = Annotated[
+    datetime,
+    PlainValidator(_instant),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+ClientId = Annotated[
+    uuid.UUID, PlainValidator(_uuid), WithJsonSchema({"type": "string", "format": "uuid"})
+]
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+Bib = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,16}$")]
+CheckpointCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+Reason = Annotated[Text, Field(description="Why; kept in the split's history.")]
+ElapsedSeconds = Annotated[float, Field(ge=0, le=MAX_ELAPSED_S, allow_inf_nan=False)]
+
+
+class Body(BaseModel):
+    """Strict types (no '12' for 12, no 1 for true) and no unknown fields."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class CheckpointIn(Body):
+    code: CheckpointCode
+    name: Text | None = None
+    distance_m: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
+    target_elapsed_s: ElapsedSeconds | None = None
+
+
+class RaceIn(Body):
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    name: Text
+    distance_m: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] = 42195.0
+    target_s: Annotated[float, Field(gt=0, le=MAX_ELAPSED_S, allow_inf_nan=False)] = 7200.0
+    timezone: TimeZone = "UTC"
+    checkpoints: list[CheckpointIn] = Field(default_factory=list, max_length=200)
+
+
+class AthleteIn(Body):
+    bib: Bib
+    name: Text
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    role: Literal["athlete", "pacer"] = "athlete"
+    chips: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9:_-]{1,64}$")]] = Field(
+        default_factory=list, max_length=4
+    )
+
+
+class _TimeOrElapsed(Body):
+    time: Instant | None = None
+    elapsed_s: ElapsedSeconds | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> _TimeOrElapsed:
+        if (self.time is None) == (self.elapsed_s is None):
+            raise PydanticCustomError(
+                "validation_error", "Give either time (ISO 8601 with offset) or elapsed_s."
+            )
+        return self
+
+
+class SplitIn(_TimeOrElapsed):
+    id: ClientId | None = Field(default=None, description="Client UUID: the idempotency key.")
+    bib: Bib
+    checkpoint: CheckpointCode
+
+
+class CorrectionIn(_TimeOrElapsed):
+    reason: Reason
+
+
+class VoidIn(Body):
+    reason: Reason
+
+
+class StartIn(Body):
+    at: Instant | None = None
+
+    def time_or_now(self, now: datetime) -> datetime:
+        """The gun time given, or now."""
+        return self.at or now
+
+
+def _pointer(location: tuple) -> str:
+    return "/" + "/".join(str(part) for part in location) if location else ""
+
+
+ERROR_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
+
+
+def parse_body(model: type[Body], data: Any, *, strict: bool | None = None) -> Body:
+    """Validate `data` against `model`, or raise a 422 Problem listing every bad field.
+
+    `strict=False` lets text stand for numbers, as in a CSV row.
+    """
+    if not isinstance(data, dict):
+        raise Problem(422, "validation_error", "The body must be a JSON object.", errors=[])
+    try:
+        return model.model_validate(data, strict=strict)
+    except ValidationError as error:
+        errors = [
+            {
+                "pointer": _pointer(item["loc"]),
+                "field": ".".join(str(part) for part in item["loc"]) or None,
+                "code": ERROR_CODES.get(item["type"], item["type"]),
+                "detail": item["msg"],
+            }
+            for item in error.errors(include_url=False, include_input=False)
+        ]
+        codes = {item["code"] for item in errors}
+        # One specific reason (e.g. invalid_time) names the whole problem; a mix does not.
+        specific = codes <= {"invalid_time", "invalid_string"} and len(codes) == 1
+        code = codes.pop() if specific else "validation_error"
+        fields = ", ".join(item["field"] or "body" for item in errors)
+        raise Problem(
+            422, code, f"The request has invalid fields: {fields}.", errors=errors
+        ) from error

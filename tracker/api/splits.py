@@ -1,0 +1,122 @@
+"""Split routes: enter a checkpoint time, correct it, void it, read its history."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+
+from ..db import db, utc_now
+from ..services import races as race_service
+from ..services import splits as split_service
+from ..services.snapshots import athlete_snapshot, split_view
+from ..services.splits import SplitTime
+from ..transactions import write
+from . import bp
+from .auth import require_role
+from .json_body import json_body
+from .schemas import CorrectionIn, SplitIn, VoidIn, parse_body
+
+
+def _reply(race, outcome, created_status: int = 200):
+    """The split and the athlete's projection after the change."""
+    athlete = athlete_snapshot(db.session, race, outcome.split.athlete)
+    flags = {split["id"]: split["flags"] for split in athlete["splits"]}
+    view = split_view(race, outcome.split)
+    view["flags"] = flags.get(view["id"], [])
+    body = {"split": view, "changed": outcome.changed, "projection": athlete["projection"]}
+    return jsonify(body), created_status if outcome.changed else 200
+
+
+@bp.post("/races/<slug>/splits")
+@require_role("official", "timing")
+def post_split(slug: str):
+    """Enter a split; the same client id again returns the same split and creates nothing."""
+    body = parse_body(SplitIn, json_body())
+    source = "mat" if g.caller.role == "timing" else "manual"
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        outcome = split_service.record_split(
+            db.session,
+            race,
+            bib=body.bib,
+            checkpoint_code=body.checkpoint,
+            given=SplitTime(time=body.time, elapsed_s=body.elapsed_s),
+            source=source,
+            entered_by=g.caller.name,
+            now=utc_now(),
+            client_id=body.id,
+            future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
+        )
+        return race, outcome
+
+    race, outcome = write(change)
+    return _reply(race, outcome, created_status=201)
+
+
+@bp.patch("/races/<slug>/splits/<split_id>")
+@require_role("official")
+def correct_split(slug: str, split_id: str):
+    """Correct a split's time; the old value stays in its history with the reason."""
+    body = parse_body(CorrectionIn, json_body())
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        split = split_service.find_split(db.session, race, split_id)
+        outcome = split_service.correct_split(
+            db.session,
+            race,
+            split,
+            given=SplitTime(time=body.time, elapsed_s=body.elapsed_s),
+            reason=body.reason,
+            actor=g.caller.name,
+            now=utc_now(),
+            future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
+        )
+        return race, outcome
+
+    return _reply(*write(change))
+
+
+@bp.delete("/races/<slug>/splits/<split_id>")
+@require_role("official")
+def void_split(slug: str, split_id: str):
+    """Void a split with a reason (in the JSON body or the `reason` query parameter)."""
+    data = json_body(optional=True)
+    if not data and "reason" in request.args:
+        data = {"reason": request.args["reason"]}
+    body = parse_body(VoidIn, data)
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        split = split_service.find_split(db.session, race, split_id)
+        outcome = split_service.void_split(
+            db.session, split, reason=body.reason, actor=g.caller.name, now=utc_now()
+        )
+        return race, outcome
+
+    return _reply(*write(change))
+
+
+@bp.get("/races/<slug>/splits/<split_id>")
+def get_split(slug: str, split_id: str):
+    """A split with its whole history: who entered, corrected or voided it, when and why."""
+    race = race_service.find_race(db.session, slug)
+    split = split_service.find_split(db.session, race, split_id)
+    view = split_view(race, split)
+    view["history"] = [
+        {
+            "version": revision.version,
+            "action": revision.action,
+            "elapsed_s_before": _ms_to_s(revision.elapsed_ms_before),
+            "elapsed_s_after": _ms_to_s(revision.elapsed_ms_after),
+            "actor": revision.actor,
+            "reason": revision.reason,
+            "at": revision.at.isoformat(),
+        }
+        for revision in split.revisions
+    ]
+    return jsonify(view)
+
+
+def _ms_to_s(value: int | None) -> float | None:
+    return None if value is None else value / 1000

@@ -1,0 +1,16 @@
+"""Operator commands on the `flask` CLI: tokens, race set-up, imports, replay, the demo."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import demo, setup, tokens
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups (`flask db` comes from Flask-Migrate)."""
+    app.cli.add_command(tokens.token_group)
+    app.cli.add_command(setup.race_group)
+    app.cli.add_command(setup.import_group)
+    app.cli.add_command(demo.replay_command)
+    app.cli.add_command(demo.demo_command)

@@ -1,0 +1,111 @@
+"""`flask race` and `flask import`: set up a race and load checkpoints and athletes from CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import click
+
+from ..api.schemas import AthleteIn, CheckpointIn, RaceIn, parse_body
+from ..db import db
+from ..errors import Problem
+from ..services import races as race_service
+from ..transactions import write
+
+race_group = click.Group("race", help="Set up races.")
+import_group = click.Group("import", help="Load checkpoints or athletes from CSV files.")
+
+
+@race_group.command("create")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--distance-m", type=float, default=42195.0, show_default=True)
+@click.option("--target-s", type=float, default=7200.0, show_default=True)
+@click.option("--timezone", default="UTC", show_default=True, help="IANA zone, e.g. Europe/Vienna")
+def create_race(slug: str, name: str, distance_m: float, target_s: float, timezone: str) -> None:
+    """Create a race (with its finish checkpoint)."""
+    data = {
+        "slug": slug,
+        "name": name,
+        "distance_m": distance_m,
+        "target_s": target_s,
+        "timezone": timezone,
+    }
+    try:
+        body = parse_body(RaceIn, data)
+        write(lambda: race_service.create_race(db.session, **body.model_dump()))
+    except Problem as problem:
+        raise click.ClickException(_describe(problem)) from problem
+    click.echo(f"Created race {slug}.")
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return [
+            {key.strip(): (value or "").strip() for key, value in row.items() if key}
+            for row in csv.DictReader(handle)
+        ]
+
+
+def _describe(problem: Problem) -> str:
+    fields = "; ".join(f"{e['field']}: {e['detail']}" for e in problem.errors or [])
+    return problem.detail + (f" ({fields})" if fields else "")
+
+
+def _import(slug: str, path: Path, model, add, prepare=dict) -> int:
+    """Validate every row, then add them all in one transaction, or none."""
+    bodies = []
+    for line, row in enumerate(_rows(path), start=2):
+        data = prepare({key: value for key, value in row.items() if value != ""})
+        try:
+            bodies.append(parse_body(model, data, strict=False))
+        except Problem as problem:
+            raise click.ClickException(
+                f"{path.name}, line {line}: {_describe(problem)}"
+            ) from problem
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        for body in bodies:
+            add(race, body)
+        return len(bodies)
+
+    try:
+        return write(change)
+    except Problem as problem:
+        raise click.ClickException(
+            f"{path.name}: {_describe(problem)} Nothing was imported."
+        ) from problem
+
+
+@import_group.command("checkpoints")
+@click.argument("slug")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_checkpoints(slug: str, path: Path) -> None:
+    """Checkpoints from a CSV with columns code, name, distance_m[, target_elapsed_s]."""
+    count = _import(
+        slug,
+        path,
+        CheckpointIn,
+        lambda race, body: race_service.add_checkpoint(db.session, race, **body.model_dump()),
+    )
+    click.echo(f"Imported {count} checkpoints into {slug}.")
+
+
+@import_group.command("athletes")
+@click.argument("slug")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_athletes(slug: str, path: Path) -> None:
+    """Athletes from a CSV with columns bib, name[, country, role, chips (space separated)]."""
+
+    def add(race, body):
+        race_service.add_athlete(db.session, race, **body.model_dump())
+
+    def prepare(row: dict) -> dict:
+        if "chips" in row:
+            row["chips"] = row["chips"].replace(";", " ").split()
+        return row
+
+    count = _import(slug, path, AthleteIn, add, prepare)
+    click.echo(f"Imported {count} athletes into {slug}.")

@@ -1,0 +1,42 @@
+"""Configuration from the environment, with defaults that run the tracker out of the box."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Bodies above this are refused with 413 before they are parsed.
+MAX_BODY_BYTES = 256 * 1024
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL: DATABASE_URL (psycopg 3 for PostgreSQL) or a SQLite file.
+
+    >>> database_url("postgres://u@db/race", "/x")
+    'postgresql+psycopg://u@db/race'
+    """
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'tracker.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def from_environment(instance_path: str) -> dict:
+    """Settings read once, when the app is created (never at import time)."""
+    url = database_url(os.environ.get("DATABASE_URL"), instance_path)
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Without SECRET_KEY sessions last only as long as the process; fine for the demo.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
+        # How far ahead of the server's clock a split time may be (device clocks drift).
+        "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
+    }

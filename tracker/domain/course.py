@@ -1,0 +1,69 @@
+"""A race course as the pure core sees it: checkpoints, distance, target and schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The fastest and slowest paces a runner can hold over a segment (s/km). 2:30/km is faster
+# than the 5 km world record (12:35, 2:31/km); 20:00/km is a slow walk. The same bounds
+# clean the shared finisher data (../shared/data/README.md) and set the minimum segment
+# time of ../shared/docs/TIMING.md §9.7.
+FASTEST_PLAUSIBLE_PACE_S_PER_KM = 150.0
+SLOWEST_PLAUSIBLE_PACE_S_PER_KM = 1200.0
+
+
+@dataclass(frozen=True)
+class CheckpointMark:
+    """One timing point: its code, distance from the start, and optional target split."""
+
+    code: str
+    distance_m: float
+    target_elapsed_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Course:
+    """The checkpoints of a race in distance order, with its target time."""
+
+    distance_m: float
+    target_s: float
+    checkpoints: tuple[CheckpointMark, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.checkpoints, key=lambda mark: mark.distance_m))
+        object.__setattr__(self, "checkpoints", ordered)
+
+    def checkpoint(self, code: str) -> CheckpointMark:
+        """The checkpoint with this code (KeyError when the course has none)."""
+        for mark in self.checkpoints:
+            if mark.code == code:
+                return mark
+        raise KeyError(code)
+
+    def target_elapsed_at(self, distance_m: float) -> float:
+        """Target elapsed time at a distance: even pace unless checkpoints carry targets.
+
+        With custom targets the schedule runs straight between the known points
+        (start, each checkpoint with a target, finish at the target time).
+
+        >>> Course(42195, 7200).target_elapsed_at(21097.5)
+        3600.0
+        """
+        points = [(0.0, 0.0)]
+        points += [
+            (mark.distance_m, mark.target_elapsed_s)
+            for mark in self.checkpoints
+            if mark.target_elapsed_s is not None and 0 < mark.distance_m < self.distance_m
+        ]
+        points.append((self.distance_m, self.target_s))
+        if distance_m >= self.distance_m:
+            return self.target_s * distance_m / self.distance_m
+        for (d0, t0), (d1, t1) in zip(points, points[1:], strict=False):
+            if d0 <= distance_m <= d1:
+                return t0 + (t1 - t0) * (distance_m - d0) / (d1 - d0)
+        return 0.0
+
+    @property
+    def target_pace_s_per_km(self) -> float:
+        """Even pace that meets the target (2:00:00 over 42.195 km is about 2:50.6/km)."""
+        return self.target_s * 1000.0 / self.distance_m

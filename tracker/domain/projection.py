@@ -1,0 +1,143 @@
+"""Finish projection for one athlete from the splits so far.
+
+This module is the one place where a projection is computed: the live server, the
+snapshots and (later) the evaluation command all call `project`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .course import Course
+from .pace import pace_s_per_km
+from .race_clock import wall_clock_at
+
+
+@dataclass(frozen=True)
+class Passing:
+    """An athlete's accepted time at a checkpoint, in seconds from the gun."""
+
+    checkpoint: str
+    distance_m: float
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class Eta:
+    """When an athlete is expected at a checkpoint still ahead."""
+
+    checkpoint: str
+    distance_m: float
+    elapsed_s: float
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Everything a commentator reads off one athlete's splits."""
+
+    last_checkpoint: str | None
+    last_elapsed_s: float | None
+    distance_m: float
+    finished: bool
+    pace_s_per_km: float | None
+    last_segment_pace_s_per_km: float | None
+    gap_s: float | None
+    projected_finish_s: float | None
+    projected_margin_s: float | None
+    required_pace_s_per_km: float | None
+    eta: tuple[Eta, ...]
+
+
+FinishModel = Callable[[Course, Sequence[Passing]], float]
+
+
+def average_pace_finish(course: Course, passings: Sequence[Passing]) -> float:
+    """Projected finish if the average pace so far holds to the line.
+
+    >>> vienna_30k = [Passing("30K", 30000, 5111)]
+    >>> round(average_pace_finish(Course(42195, 7200), vienna_30k), 1)   # 1:59:48.6
+    7188.6
+    """
+    last = passings[-1]
+    return last.elapsed_s * course.distance_m / last.distance_m
+
+
+def project(
+    course: Course,
+    passings: Sequence[Passing],
+    *,
+    gun_time: datetime | None = None,
+    clock_rate: float = 1.0,
+    finish_model: FinishModel = average_pace_finish,
+) -> Projection:
+    """Project an athlete's finish from accepted passings (any order, one per checkpoint).
+
+    Before the first split the ETAs follow the target schedule. After it: average and
+    last-segment pace, gap to the target schedule (negative = ahead), projected finish and
+    margin (negative = under the target), the pace still required, and ETAs spread
+    evenly between the last checkpoint and the projected finish.
+    """
+    ordered = sorted(passings, key=lambda passing: passing.distance_m)
+    if not ordered:
+        return Projection(
+            last_checkpoint=None,
+            last_elapsed_s=None,
+            distance_m=0.0,
+            finished=False,
+            pace_s_per_km=None,
+            last_segment_pace_s_per_km=None,
+            gap_s=None,
+            projected_finish_s=None,
+            projected_margin_s=None,
+            required_pace_s_per_km=None,
+            eta=_etas(course, 0.0, 0.0, course.target_s, gun_time, clock_rate),
+        )
+
+    last = ordered[-1]
+    previous = ordered[-2] if len(ordered) > 1 else Passing("START", 0.0, 0.0)
+    finished = last.distance_m >= course.distance_m
+    projected = last.elapsed_s if finished else finish_model(course, ordered)
+    remaining_m = course.distance_m - last.distance_m
+    time_left = course.target_s - last.elapsed_s
+    required = pace_s_per_km(time_left, remaining_m) if not finished and time_left > 0 else None
+    return Projection(
+        last_checkpoint=last.checkpoint,
+        last_elapsed_s=last.elapsed_s,
+        distance_m=last.distance_m,
+        finished=finished,
+        pace_s_per_km=pace_s_per_km(last.elapsed_s, last.distance_m),
+        last_segment_pace_s_per_km=pace_s_per_km(
+            last.elapsed_s - previous.elapsed_s, last.distance_m - previous.distance_m
+        ),
+        gap_s=last.elapsed_s - course.target_elapsed_at(last.distance_m),
+        projected_finish_s=projected,
+        projected_margin_s=projected - course.target_s,
+        required_pace_s_per_km=required,
+        eta=()
+        if finished
+        else _etas(course, last.distance_m, last.elapsed_s, projected, gun_time, clock_rate),
+    )
+
+
+def _etas(
+    course: Course,
+    from_m: float,
+    from_s: float,
+    finish_s: float,
+    gun_time: datetime | None,
+    clock_rate: float,
+) -> tuple[Eta, ...]:
+    """ETAs at the checkpoints beyond `from_m`, on a straight line to the projected finish."""
+    seconds_per_m = (finish_s - from_s) / (course.distance_m - from_m)
+    etas = []
+    for mark in course.checkpoints:
+        if mark.distance_m <= from_m:
+            continue
+        elapsed = from_s + (mark.distance_m - from_m) * seconds_per_m
+        etas.append(
+            Eta(mark.code, mark.distance_m, elapsed, wall_clock_at(gun_time, elapsed, clock_rate))
+        )
+    return tuple(etas)

@@ -1,0 +1,192 @@
+"""Tables: races, checkpoints, athletes and their chips, splits with their history, tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import UTCDateTime, db, utc_now
+
+ROLES = ("admin", "official", "timing")
+ATHLETE_ROLES = ("athlete", "pacer")
+SPLIT_SOURCES = ("manual", "mat", "import")
+
+
+class Race(db.Model):
+    __tablename__ = "races"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    distance_m: Mapped[float]
+    target_s: Mapped[float]
+    timezone: Mapped[str] = mapped_column(String(64))
+    gun_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How fast the race clock runs against the wall clock: 1 for a real race, more for a
+    # replay (the demo replays Vienna at 60x).
+    clock_rate: Mapped[float] = mapped_column(default=1.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    checkpoints: Mapped[list[Checkpoint]] = relationship(
+        back_populates="race", order_by="Checkpoint.distance_m", cascade="all, delete-orphan"
+    )
+    athletes: Mapped[list[Athlete]] = relationship(
+        back_populates="race", order_by="Athlete.bib", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("distance_m > 0", name="distance_positive"),
+        CheckConstraint("target_s > 0", name="target_positive"),
+        CheckConstraint("clock_rate > 0", name="clock_rate_positive"),
+    )
+
+
+class Checkpoint(db.Model):
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    distance_m: Mapped[float]
+    # A custom target split here; None means the even-pace schedule.
+    target_elapsed_s: Mapped[float | None]
+
+    race: Mapped[Race] = relationship(back_populates="checkpoints")
+
+    __table_args__ = (
+        UniqueConstraint("race_id", "code"),
+        UniqueConstraint("race_id", "distance_m"),
+        CheckConstraint("distance_m > 0", name="distance_positive"),
+    )
+
+
+class Athlete(db.Model):
+    __tablename__ = "athletes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    bib: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(3))
+    role: Mapped[str] = mapped_column(String(16), default="athlete")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    race: Mapped[Race] = relationship(back_populates="athletes")
+    chips: Mapped[list[Chip]] = relationship(
+        back_populates="athlete", order_by="Chip.code", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("race_id", "bib"),
+        CheckConstraint("role in ('athlete', 'pacer')", name="role_known"),
+    )
+
+
+class Chip(db.Model):
+    """A transponder code worn by an athlete (one athlete may wear two)."""
+
+    __tablename__ = "chips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athletes.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(64))
+
+    athlete: Mapped[Athlete] = relationship(back_populates="chips")
+
+    __table_args__ = (UniqueConstraint("race_id", "code"),)
+
+
+class Split(db.Model):
+    """One athlete at one checkpoint: the current value; its history is in SplitRevision."""
+
+    __tablename__ = "splits"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"))
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"))
+    # Milliseconds from the gun, exact on every backend.
+    elapsed_ms: Mapped[int]
+    source: Mapped[str] = mapped_column(String(16))
+    entered_by: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    athlete: Mapped[Athlete] = relationship()
+    checkpoint: Mapped[Checkpoint] = relationship()
+    revisions: Mapped[list[SplitRevision]] = relationship(
+        back_populates="split", order_by="SplitRevision.version", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        # One live split per athlete and checkpoint; voided ones stay beside it.
+        Index(
+            "uq_splits_live_athlete_checkpoint",
+            "athlete_id",
+            "checkpoint_id",
+            unique=True,
+            sqlite_where=db.text("voided_at IS NULL"),
+            postgresql_where=db.text("voided_at IS NULL"),
+        ),
+        CheckConstraint("elapsed_ms >= 0", name="elapsed_not_negative"),
+        CheckConstraint("source in ('manual', 'mat', 'import')", name="source_known"),
+    )
+
+
+class SplitRevision(db.Model):
+    """An append-only record of a split being entered, corrected or voided."""
+
+    __tablename__ = "split_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    split_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("splits.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    action: Mapped[str] = mapped_column(String(16))
+    elapsed_ms_before: Mapped[int | None]
+    elapsed_ms_after: Mapped[int | None]
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    split: Mapped[Split] = relationship(back_populates="revisions")
+
+    __table_args__ = (
+        UniqueConstraint("split_id", "version"),
+        CheckConstraint("action in ('enter', 'correct', 'void')", name="action_known"),
+    )
+
+
+class ApiToken(db.Model):
+    """A bearer token for a machine client or official; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # A revoked name can be issued again; two live tokens never share one.
+        Index(
+            "uq_api_tokens_live_name",
+            "name",
+            unique=True,
+            sqlite_where=db.text("revoked_at IS NULL"),
+            postgresql_where=db.text("revoked_at IS NULL"),
+        ),
+        CheckConstraint("role in ('admin', 'official', 'timing')", name="role_known"),
+    )

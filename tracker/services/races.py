@@ -1,0 +1,155 @@
+"""Setting up races: the race, its checkpoints, its athletes, the gun."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.course import CheckpointMark, Course
+from ..errors import Problem
+from ..models import Athlete, Checkpoint, Chip, Race
+
+FINISH_CODE = "FINISH"
+
+
+def find_race(session: Session, slug: str) -> Race:
+    """The race with this slug, or a 404 Problem."""
+    race = session.scalar(select(Race).where(Race.slug == slug))
+    if race is None:
+        raise Problem(404, "unknown_race", f"No race has the slug {slug!r}.")
+    return race
+
+
+def find_athlete(session: Session, race: Race, bib: str) -> Athlete:
+    """The race's athlete wearing `bib`, or a 404 Problem."""
+    athlete = session.scalar(select(Athlete).where(Athlete.race_id == race.id, Athlete.bib == bib))
+    if athlete is None:
+        raise Problem(404, "unknown_bib", f"No athlete wears bib {bib} in this race.")
+    return athlete
+
+
+def course_of(race: Race) -> Course:
+    """The pure core's view of a race's course."""
+    return Course(
+        distance_m=race.distance_m,
+        target_s=race.target_s,
+        checkpoints=tuple(
+            CheckpointMark(cp.code, cp.distance_m, cp.target_elapsed_s) for cp in race.checkpoints
+        ),
+    )
+
+
+def create_race(
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    distance_m: float = 42195.0,
+    target_s: float = 7200.0,
+    timezone: str = "UTC",
+    clock_rate: float = 1.0,
+    checkpoints: list[dict] | tuple = (),
+) -> Race:
+    """A new race with its checkpoints; the finish is added when not listed."""
+    if session.scalar(select(Race.id).where(Race.slug == slug)) is not None:
+        raise Problem(409, "race_exists", f"A race with the slug {slug!r} exists already.")
+    race = Race(
+        slug=slug,
+        name=name,
+        distance_m=distance_m,
+        target_s=target_s,
+        timezone=timezone,
+        clock_rate=clock_rate,
+    )
+    session.add(race)
+    for checkpoint in checkpoints:
+        add_checkpoint(session, race, **checkpoint)
+    if not any(cp.distance_m == distance_m for cp in race.checkpoints):
+        add_checkpoint(session, race, code=FINISH_CODE, name="Finish", distance_m=distance_m)
+    session.flush()
+    return race
+
+
+def add_checkpoint(
+    session: Session,
+    race: Race,
+    *,
+    code: str,
+    distance_m: float,
+    name: str | None = None,
+    target_elapsed_s: float | None = None,
+) -> Checkpoint:
+    """A checkpoint on the course, at most at the finish, one per code and distance."""
+    if distance_m > race.distance_m:
+        raise Problem(
+            422,
+            "validation_error",
+            f"Checkpoint {code} at {distance_m:g} m lies beyond the finish"
+            f" ({race.distance_m:g} m).",
+            errors=[
+                {
+                    "pointer": "/distance_m",
+                    "field": "distance_m",
+                    "code": "beyond_finish",
+                    "detail": "The distance is beyond the finish.",
+                }
+            ],
+        )
+    for existing in race.checkpoints:
+        if existing.code == code or existing.distance_m == distance_m:
+            raise Problem(
+                409,
+                "checkpoint_exists",
+                f"Checkpoint {existing.code} at {existing.distance_m:g} m exists already.",
+            )
+    if target_elapsed_s is not None and target_elapsed_s >= race.target_s * 1.5:
+        raise Problem(
+            422, "validation_error", "The target split is far beyond the race's target time."
+        )
+    checkpoint = Checkpoint(
+        code=code, name=name or code, distance_m=distance_m, target_elapsed_s=target_elapsed_s
+    )
+    race.checkpoints.append(checkpoint)
+    session.flush()
+    return checkpoint
+
+
+def add_athlete(
+    session: Session,
+    race: Race,
+    *,
+    bib: str,
+    name: str,
+    country: str | None = None,
+    role: str = "athlete",
+    chips: list[str] | tuple = (),
+) -> Athlete:
+    """An athlete with a bib unique in the race and chips no one else wears."""
+    if (
+        session.scalar(select(Athlete.id).where(Athlete.race_id == race.id, Athlete.bib == bib))
+        is not None
+    ):
+        raise Problem(409, "athlete_exists", f"Bib {bib} is taken in this race.")
+    for code in chips:
+        if session.scalar(select(Chip.id).where(Chip.race_id == race.id, Chip.code == code)):
+            raise Problem(409, "chip_taken", f"Chip {code} is worn by another athlete.")
+    athlete = Athlete(bib=bib, name=name, country=country, role=role)
+    athlete.chips = [Chip(race_id=race.id, code=code) for code in dict.fromkeys(chips)]
+    race.athletes.append(athlete)
+    session.flush()
+    return athlete
+
+
+def start_race(session: Session, race: Race, *, at: datetime) -> Race:
+    """Fire the gun; a race starts once, and the same gun time again is a harmless retry."""
+    if race.gun_time == at:
+        return race
+    if race.gun_time is not None:
+        raise Problem(
+            409, "race_started", f"The race started at {race.gun_time.isoformat()} already."
+        )
+    race.gun_time = at
+    session.flush()
+    return race

@@ -1,0 +1,148 @@
+"""Race state as JSON-ready dicts: what the API returns and the live layer sends."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain.course import Course
+from ..domain.projection import Passing, Projection, project
+from ..domain.race_clock import wall_clock_at
+from ..domain.split_checks import flag_splits
+from ..models import Athlete, Race, Split
+from .races import course_of
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _local(race: Race, instant: datetime | None) -> str | None:
+    """An instant in the race's own time zone, as ISO 8601 with its offset."""
+    if instant is None:
+        return None
+    return instant.astimezone(zoneinfo.ZoneInfo(race.timezone)).isoformat()
+
+
+def race_view(race: Race) -> dict:
+    """The race itself, without athletes."""
+    course = course_of(race)
+    return {
+        "slug": race.slug,
+        "name": race.name,
+        "distance_m": race.distance_m,
+        "target_s": race.target_s,
+        "timezone": race.timezone,
+        "gun_time": _local(race, race.gun_time),
+        "clock_rate": race.clock_rate,
+        "started": race.gun_time is not None,
+        "checkpoints": [
+            {
+                "code": cp.code,
+                "name": cp.name,
+                "distance_m": cp.distance_m,
+                "target_elapsed_s": _seconds(course.target_elapsed_at(cp.distance_m)),
+            }
+            for cp in race.checkpoints
+        ],
+    }
+
+
+def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
+    """One split as the API shows it."""
+    elapsed_s = split.elapsed_ms / 1000
+    return {
+        "id": str(split.id),
+        "bib": split.athlete.bib,
+        "checkpoint": split.checkpoint.code,
+        "distance_m": split.checkpoint.distance_m,
+        "elapsed_s": elapsed_s,
+        "time": _local(race, wall_clock_at(race.gun_time, elapsed_s, race.clock_rate)),
+        "source": split.source,
+        "entered_by": split.entered_by,
+        "received_at": split.received_at.isoformat(),
+        "version": split.version,
+        "voided": split.voided_at is not None,
+        "flags": [flag] if flag else [],
+    }
+
+
+def projection_view(race: Race, projection: Projection) -> dict:
+    """The projection fields every payload about an athlete carries."""
+    return {
+        "last_checkpoint": projection.last_checkpoint,
+        "last_elapsed_s": _seconds(projection.last_elapsed_s),
+        "distance_m": projection.distance_m,
+        "finished": projection.finished,
+        "pace_s_per_km": _seconds(projection.pace_s_per_km),
+        "last_segment_pace_s_per_km": _seconds(projection.last_segment_pace_s_per_km),
+        "gap_s": _seconds(projection.gap_s),
+        "projected_finish_s": _seconds(projection.projected_finish_s),
+        "projected_margin_s": _seconds(projection.projected_margin_s),
+        "required_pace_s_per_km": _seconds(projection.required_pace_s_per_km),
+        "eta": [
+            {
+                "checkpoint": eta.checkpoint,
+                "distance_m": eta.distance_m,
+                "elapsed_s": _seconds(eta.elapsed_s),
+                "at": _local(race, eta.at),
+            }
+            for eta in projection.eta
+        ],
+    }
+
+
+def athlete_view(race: Race, course: Course, athlete: Athlete, splits: Iterable[Split]) -> dict:
+    """An athlete with live splits, their flags, and the projection from unflagged ones."""
+    live = sorted(splits, key=lambda split: split.checkpoint.distance_m)
+    passings = [
+        Passing(split.checkpoint.code, split.checkpoint.distance_m, split.elapsed_ms / 1000)
+        for split in live
+    ]
+    flags = flag_splits(passings)
+    trusted = [passing for passing in passings if passing.checkpoint not in flags]
+    projection = project(course, trusted, gun_time=race.gun_time, clock_rate=race.clock_rate)
+    return {
+        "bib": athlete.bib,
+        "name": athlete.name,
+        "country": athlete.country,
+        "role": athlete.role,
+        "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
+        "projection": projection_view(race, projection),
+    }
+
+
+def _live_splits(session: Session, race: Race, athlete_ids: list[int] | None = None) -> list[Split]:
+    query = (
+        select(Split)
+        .where(Split.race_id == race.id, Split.voided_at.is_(None))
+        .options(selectinload(Split.checkpoint), selectinload(Split.athlete))
+    )
+    if athlete_ids is not None:
+        query = query.where(Split.athlete_id.in_(athlete_ids))
+    return list(session.scalars(query))
+
+
+def athlete_snapshot(session: Session, race: Race, athlete: Athlete) -> dict:
+    """One athlete's current state."""
+    return athlete_view(race, course_of(race), athlete, _live_splits(session, race, [athlete.id]))
+
+
+def race_snapshot(session: Session, race: Race) -> dict:
+    """The whole race: the race, its checkpoints, every athlete with splits and projection."""
+    by_athlete: dict[int, list[Split]] = defaultdict(list)
+    for split in _live_splits(session, race):
+        by_athlete[split.athlete_id].append(split)
+    course = course_of(race)
+    athletes = session.scalars(
+        select(Athlete).where(Athlete.race_id == race.id).order_by(Athlete.bib)
+    )
+    return {
+        "race": race_view(race),
+        "athletes": [athlete_view(race, course, a, by_athlete[a.id]) for a in athletes],
+    }

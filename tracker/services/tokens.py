@@ -1,0 +1,56 @@
+"""Bearer tokens: created once and shown once, stored as a SHA-256 hash, revoked by name."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import Problem
+from ..models import ROLES, ApiToken
+
+TOKEN_PREFIX = "trk_"
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token. A plain hash is enough: tokens are 256 random bits."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, *, name: str, role: str) -> str:
+    """A new token for `name` with `role`; the caller shows it once, we keep only its hash."""
+    if role not in ROLES:
+        raise Problem(422, "validation_error", f"The role must be one of {', '.join(ROLES)}.")
+    live = session.scalar(
+        select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+    )
+    if live is not None:
+        raise Problem(409, "token_exists", f"A live token is named {name!r}; revoke it first.")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(name=name, role=role, token_hash=hash_token(token)))
+    session.flush()
+    return token
+
+
+def revoke_token(session: Session, *, name: str, now: datetime) -> ApiToken:
+    """Revoke the live token called `name`."""
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+    )
+    if token is None:
+        raise Problem(404, "unknown_token", f"No live token is named {name!r}.")
+    token.revoked_at = now
+    session.flush()
+    return token
+
+
+def token_for(session: Session, presented: str) -> ApiToken | None:
+    """The live token matching what a client presented, if any."""
+    return session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(presented), ApiToken.revoked_at.is_(None)
+        )
+    )
