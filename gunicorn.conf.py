@@ -10,6 +10,9 @@ worker_class = "gevent"
 workers = 1
 worker_connections = int(os.environ.get("TRACKER_WORKER_CONNECTIONS", "4000"))
 timeout = 30
+# gunicorn 27's control socket sits at one path per user, which several tracker processes
+# on one host (or the tests) would fight over; we manage processes with signals instead.
+control_socket_disable = True
 graceful_timeout = 10
 accesslog = "-"
 errorlog = "-"

@@ -72,7 +72,7 @@ def replay(
             sleep(wait_s)
         with app.app_context():
             try:
-                outcome = write(lambda s=split: _enter(app, slug, s, entered_by))
+                outcome = write(lambda s=split: _enter(app, slug, s, entered_by, now()))
             except Problem as problem:
                 if on_problem is None:
                     raise
@@ -82,7 +82,7 @@ def replay(
     return created
 
 
-def _enter(app: Flask, slug: str, split: ReplaySplit, entered_by: str):
+def _enter(app: Flask, slug: str, split: ReplaySplit, entered_by: str, now: datetime):
     race = find_race(db.session, slug)
     return record_split(
         db.session,
@@ -92,7 +92,7 @@ def _enter(app: Flask, slug: str, split: ReplaySplit, entered_by: str):
         given=SplitTime(elapsed_s=split.elapsed_s),
         source="import",
         entered_by=entered_by,
-        now=utc_now(),
+        now=now,
         idempotency_key=(
             f"replay:{race.id}:{split.bib}:{split.checkpoint}:{round(split.elapsed_s * 1000)}"
         ),

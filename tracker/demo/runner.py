@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask
 from sqlalchemy import delete
@@ -23,7 +24,7 @@ PAUSE_BETWEEN_LAPS_S = 30.0
 log = logging.getLogger(__name__)
 
 
-def reset_demo_race(speed: float) -> Race:
+def reset_demo_race(speed: float, now: datetime) -> Race:
     """Drop the previous demo race and set up a fresh one whose gun fires now."""
     db.session.execute(delete(Race).where(Race.slug == vienna.SLUG))
     race = race_service.create_race(
@@ -38,7 +39,7 @@ def reset_demo_race(speed: float) -> Race:
     )
     for athlete in vienna.ATHLETES:
         race_service.add_athlete(db.session, race, **athlete)
-    return race_service.start_race(db.session, race, at=utc_now())
+    return race_service.start_race(db.session, race, at=now)
 
 
 def run_demo(
@@ -48,14 +49,15 @@ def run_demo(
     laps: int | None = None,
     pause_s: float = PAUSE_BETWEEN_LAPS_S,
     sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], datetime] = utc_now,
 ) -> None:
     """Replay Vienna `laps` times (forever when None), pausing between laps."""
     splits = [ReplaySplit(bib, code, elapsed) for bib, code, elapsed in vienna.SPLITS]
     lap = 0
     while laps is None or lap < laps:
         with app.app_context():
-            write(lambda: reset_demo_race(speed))
-        replay(app, vienna.SLUG, splits, entered_by="demo", sleep=sleep)
+            write(lambda: reset_demo_race(speed, now()))
+        replay(app, vienna.SLUG, splits, entered_by="demo", sleep=sleep, now=now)
         lap += 1
         sleep(pause_s)
 
