@@ -25,8 +25,13 @@ def free_port() -> int:
 def flask_cli(database_url: str, *args: str) -> str:
     """Run an operator command as an operator would, returning its standard output."""
     result = subprocess.run(
-        [str(BIN / "flask"), *args], cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True, text=True, timeout=60, check=True,
+        [str(BIN / "flask"), *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return result.stdout
 
@@ -48,20 +53,33 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout_s: floa
 class Server:
     """gunicorn with the repository's configuration, started and stopped by a test."""
 
-    def __init__(self, database_url: str, extra_env: dict[str, str] | None = None,
-                 command: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        extra_env: dict[str, str] | None = None,
+        command: list[str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
         self.command = command or [
-            str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}", "app:app"
+            str(BIN / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "app:app",
         ]
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Server:
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             wait_until_healthy(self.base_url, self.process)

@@ -5,7 +5,6 @@ import uuid
 
 import pytest
 import requests
-
 from racekit import CHECKPOINTS, GUN
 from servers import Server, flask_cli
 
@@ -28,9 +27,14 @@ def test_an_acknowledged_split_survives_a_kill_9_of_the_server(migrated):
         base = server.base_url
         race = {"slug": "vienna", "name": "Vienna", "checkpoints": CHECKPOINTS}
         assert requests.post(f"{base}/api/races", json=race, headers=headers).status_code == 201
-        requests.post(f"{base}/api/races/vienna/athletes", json={"bib": "1", "name": "Kipchoge"},
-                      headers=headers).raise_for_status()
-        requests.post(f"{base}/api/races/vienna/start", json={"at": GUN}, headers=headers).raise_for_status()
+        requests.post(
+            f"{base}/api/races/vienna/athletes",
+            json={"bib": "1", "name": "Kipchoge"},
+            headers=headers,
+        ).raise_for_status()
+        requests.post(
+            f"{base}/api/races/vienna/start", json={"at": GUN}, headers=headers
+        ).raise_for_status()
         key = str(uuid.uuid4())
         split = {"id": key, "bib": "1", "checkpoint": "5K", "elapsed_s": 850}
         ack = requests.post(f"{base}/api/races/vienna/splits", json=split, headers=headers)
@@ -42,7 +46,9 @@ def test_an_acknowledged_split_survives_a_kill_9_of_the_server(migrated):
     with Server(migrated) as restarted:
         athlete = requests.get(f"{restarted.base_url}/api/races/vienna/athletes/1").json()
         assert [s["id"] for s in athlete["splits"]] == [key]
-        retry = requests.post(f"{restarted.base_url}/api/races/vienna/splits", json=split, headers=headers)
+        retry = requests.post(
+            f"{restarted.base_url}/api/races/vienna/splits", json=split, headers=headers
+        )
         assert retry.status_code == 200
         assert retry.json()["split"]["id"] == key
 
@@ -52,8 +58,12 @@ def test_flask_demo_serves_the_vienna_replay_live(database_url, tmp_path):
         pytest.skip("the demo runs on the embedded default, SQLite")
     server = Server(database_url)
     server.command = [
-        str(server.command[0]).replace("gunicorn", "flask"), "demo", "--port", str(server.port),
-        "--speed", "600",
+        str(server.command[0]).replace("gunicorn", "flask"),
+        "demo",
+        "--port",
+        str(server.port),
+        "--speed",
+        "600",
     ]
     with server:
         url = f"{server.base_url}/api/races/ineos-159-vienna"

@@ -6,11 +6,11 @@ import os
 
 from flask import Flask
 
-from . import api, cli, config, db, pages
+from . import api, cli, config, db, live, pages
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: configuration, database, API, pages, operator commands."""
+    """Build the app: configuration, database, live layer, API, pages, operator commands."""
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
+    live.init_app(app)
     api.init_app(app)
     pages.init_app(app)
     cli.init_app(app)

@@ -26,6 +26,11 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def _origins(raw: str | None) -> list[str] | None:
+    """None (same origin only) or the listed origins."""
+    return [origin.strip() for origin in raw.split(",") if origin.strip()] if raw else None
+
+
 def from_environment(instance_path: str) -> dict:
     """Settings read once, when the app is created (never at import time)."""
     url = database_url(os.environ.get("DATABASE_URL"), instance_path)
@@ -37,6 +42,12 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
+        # gevent under gunicorn (see gunicorn.conf.py); "threading" for a plain dev server.
+        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "gevent"),
+        # Browsers from other origins (an overlay served elsewhere) must be listed here.
+        "SOCKETIO_CORS_ORIGINS": _origins(os.environ.get("SOCKETIO_CORS_ORIGINS")),
+        # Engine.IO's default is 1 MB; spectators only ever send a few hundred bytes.
+        "SOCKETIO_MAX_MESSAGE_BYTES": 64 * 1024,
         # How far ahead of the server's clock a split time may be (device clocks drift).
         "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
     }

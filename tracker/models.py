@@ -28,6 +28,9 @@ class Race(db.Model):
     # How fast the race clock runs against the wall clock: 1 for a real race, more for a
     # replay (the demo replays Vienna at 60x).
     clock_rate: Mapped[float] = mapped_column(default=1.0)
+    # The live stream's sequence number: bumped in the transaction of every change that
+    # the race's watchers hear about, so clients can spot a missed delta.
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     checkpoints: Mapped[list[Checkpoint]] = relationship(
@@ -73,6 +76,10 @@ class Athlete(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     country: Mapped[str | None] = mapped_column(String(3))
     role: Mapped[str] = mapped_column(String(16), default="athlete")
+    # Elites and target athletes: always in the race's summary, however big the field.
+    featured: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    # The athlete's own live stream, for spectators following them.
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     race: Mapped[Race] = relationship(back_populates="athletes")
@@ -137,6 +144,8 @@ class Split(db.Model):
             sqlite_where=db.text("voided_at IS NULL"),
             postgresql_where=db.text("voided_at IS NULL"),
         ),
+        # Places at a checkpoint (who passed before this time) are counted on it.
+        Index("ix_splits_checkpoint_elapsed", "checkpoint_id", "elapsed_ms"),
         CheckConstraint("elapsed_ms >= 0", name="elapsed_not_negative"),
         CheckConstraint("source in ('manual', 'mat', 'import')", name="source_known"),
     )

@@ -7,13 +7,17 @@ from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
+from . import live
 from .db import begin_write, db
+from .services.live_events import take_pending
 
 T = TypeVar("T")
 
 
 def write(change: Callable[[], T]) -> T:
-    """Run `change` in a write transaction and commit it; nothing is acknowledged before that.
+    """Run `change` in a write transaction, commit it, then publish its live events.
+
+    Nothing is acknowledged, and nothing is announced, before the commit.
 
     A unique-constraint race (two requests with one key at the same moment on PostgreSQL)
     is rolled back and decided again, when the other request's row is visible.
@@ -28,12 +32,17 @@ def write(change: Callable[[], T]) -> T:
         try:
             result = change()
             session.commit()
-            return result
         except IntegrityError:
             session.rollback()
+            take_pending(session)
             if attempt == 2:
                 raise
+            continue
         except BaseException:
             session.rollback()
+            take_pending(session)
             raise
+        # Only now, with the change durable, do the watchers hear of it.
+        live.publish(take_pending(session))
+        return result
     raise AssertionError("unreachable")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..db import db, utc_now
 from ..models import Race
 from ..services import races as race_service
-from ..services.snapshots import athlete_snapshot, athlete_view, race_snapshot, race_view
+from ..services.snapshots import athlete_snapshot, race_snapshot, race_view
 from ..transactions import write
 from . import bp
 from .auth import require_role
@@ -78,7 +78,7 @@ def add_athlete(slug: str):
     def change():
         race = race_service.find_race(db.session, slug)
         athlete = race_service.add_athlete(db.session, race, **body.model_dump())
-        return athlete_view(race, race_service.course_of(race), athlete, [])
+        return athlete_snapshot(db.session, race, athlete)
 
     return jsonify(write(change)), 201
 

@@ -116,6 +116,9 @@ class AthleteIn(Body):
     name: Text
     country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     role: Literal["athlete", "pacer"] = "athlete"
+    featured: bool = Field(
+        default=False, description="An elite or target athlete: always in the summary."
+    )
     chips: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9:_-]{1,64}$")]] = Field(
         default_factory=list, max_length=4
     )

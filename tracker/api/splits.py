@@ -90,7 +90,7 @@ def void_split(slug: str, split_id: str):
         race = race_service.find_race(db.session, slug)
         split = split_service.find_split(db.session, race, split_id)
         outcome = split_service.void_split(
-            db.session, split, reason=body.reason, actor=g.caller.name, now=utc_now()
+            db.session, race, split, reason=body.reason, actor=g.caller.name, now=utc_now()
         )
         return race, outcome
 

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from ..db import db, utc_now
-from ..models import Race
+from ..models import Athlete, Race
 from ..replay import ReplaySplit, replay
+from ..services import live_events
 from ..services import races as race_service
 from ..transactions import write
 from . import vienna
@@ -25,21 +26,34 @@ log = logging.getLogger(__name__)
 
 
 def reset_demo_race(speed: float, now: datetime) -> Race:
-    """Drop the previous demo race and set up a fresh one whose gun fires now."""
-    db.session.execute(delete(Race).where(Race.slug == vienna.SLUG))
-    race = race_service.create_race(
-        db.session,
-        slug=vienna.SLUG,
-        name=vienna.NAME,
-        distance_m=vienna.DISTANCE_M,
-        target_s=vienna.TARGET_S,
-        timezone=vienna.TIMEZONE,
-        clock_rate=speed,
-        checkpoints=vienna.CHECKPOINTS,
-    )
+    """Clear the demo race's athletes and splits and fire its gun again, now.
+
+    The race row itself stays, so its live stream's numbers keep rising and watchers are
+    told to resync rather than left comparing numbers of two different races.
+    """
+    race = db.session.scalar(select(Race).where(Race.slug == vienna.SLUG))
+    if race is None:
+        race = race_service.create_race(
+            db.session,
+            slug=vienna.SLUG,
+            name=vienna.NAME,
+            distance_m=vienna.DISTANCE_M,
+            target_s=vienna.TARGET_S,
+            timezone=vienna.TIMEZONE,
+            clock_rate=speed,
+            checkpoints=vienna.CHECKPOINTS,
+        )
+    else:
+        # Splits, their history and chips go with the athletes (ON DELETE CASCADE).
+        db.session.execute(delete(Athlete).where(Athlete.race_id == race.id))
+        db.session.expire(race)
+        race.gun_time = None
+        race.clock_rate = speed
     for athlete in vienna.ATHLETES:
         race_service.add_athlete(db.session, race, **athlete)
-    return race_service.start_race(db.session, race, at=now)
+    race_service.start_race(db.session, race, at=now)
+    live_events.race_changed(db.session, race, "reset")
+    return race
 
 
 def run_demo(

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.course import CheckpointMark, Course
 from ..errors import Problem
 from ..models import Athlete, Checkpoint, Chip, Race
+from . import live_events
 
 FINISH_CODE = "FINISH"
 
@@ -28,17 +28,6 @@ def find_athlete(session: Session, race: Race, bib: str) -> Athlete:
     if athlete is None:
         raise Problem(404, "unknown_bib", f"No athlete wears bib {bib} in this race.")
     return athlete
-
-
-def course_of(race: Race) -> Course:
-    """The pure core's view of a race's course."""
-    return Course(
-        distance_m=race.distance_m,
-        target_s=race.target_s,
-        checkpoints=tuple(
-            CheckpointMark(cp.code, cp.distance_m, cp.target_elapsed_s) for cp in race.checkpoints
-        ),
-    )
 
 
 def create_race(
@@ -65,14 +54,21 @@ def create_race(
     )
     session.add(race)
     for checkpoint in checkpoints:
-        add_checkpoint(session, race, **checkpoint)
+        _add_checkpoint(session, race, **checkpoint)
     if not any(cp.distance_m == distance_m for cp in race.checkpoints):
-        add_checkpoint(session, race, code=FINISH_CODE, name="Finish", distance_m=distance_m)
-    session.flush()
+        _add_checkpoint(session, race, code=FINISH_CODE, name="Finish", distance_m=distance_m)
+    live_events.race_changed(session, race, "race_created")
     return race
 
 
-def add_checkpoint(
+def add_checkpoint(session: Session, race: Race, **checkpoint) -> Checkpoint:
+    """A checkpoint on the course, at most at the finish, one per code and distance."""
+    added = _add_checkpoint(session, race, **checkpoint)
+    live_events.race_changed(session, race, "checkpoint_added")
+    return added
+
+
+def _add_checkpoint(
     session: Session,
     race: Race,
     *,
@@ -81,7 +77,6 @@ def add_checkpoint(
     name: str | None = None,
     target_elapsed_s: float | None = None,
 ) -> Checkpoint:
-    """A checkpoint on the course, at most at the finish, one per code and distance."""
     if distance_m > race.distance_m:
         raise Problem(
             422,
@@ -124,6 +119,7 @@ def add_athlete(
     name: str,
     country: str | None = None,
     role: str = "athlete",
+    featured: bool = False,
     chips: list[str] | tuple = (),
 ) -> Athlete:
     """An athlete with a bib unique in the race and chips no one else wears."""
@@ -135,10 +131,10 @@ def add_athlete(
     for code in chips:
         if session.scalar(select(Chip.id).where(Chip.race_id == race.id, Chip.code == code)):
             raise Problem(409, "chip_taken", f"Chip {code} is worn by another athlete.")
-    athlete = Athlete(bib=bib, name=name, country=country, role=role)
+    athlete = Athlete(bib=bib, name=name, country=country, role=role, featured=featured)
     athlete.chips = [Chip(race_id=race.id, code=code) for code in dict.fromkeys(chips)]
     race.athletes.append(athlete)
-    session.flush()
+    live_events.athlete_changed(session, race, athlete, "athlete_added")
     return athlete
 
 
@@ -151,5 +147,5 @@ def start_race(session: Session, race: Race, *, at: datetime) -> Race:
             409, "race_started", f"The race started at {race.gun_time.isoformat()} already."
         )
     race.gun_time = at
-    session.flush()
+    live_events.race_changed(session, race, "race_started")
     return race

@@ -15,7 +15,8 @@ from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.split_checks import flag_splits
 from ..models import Athlete, Race, Split
-from .races import course_of
+from .courses import course_of
+from .summary import leader_bibs, summary_athletes
 
 
 def _seconds(value: float | None) -> float | None:
@@ -112,6 +113,8 @@ def athlete_view(race: Race, course: Course, athlete: Athlete, splits: Iterable[
         "name": athlete.name,
         "country": athlete.country,
         "role": athlete.role,
+        "featured": athlete.featured,
+        "seq": athlete.seq,
         "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
         "projection": projection_view(race, projection),
     }
@@ -133,16 +136,44 @@ def athlete_snapshot(session: Session, race: Race, athlete: Athlete) -> dict:
     return athlete_view(race, course_of(race), athlete, _live_splits(session, race, [athlete.id]))
 
 
-def race_snapshot(session: Session, race: Race) -> dict:
-    """The whole race: the race, its checkpoints, every athlete with splits and projection."""
+# Past this many athletes, load the race's splits whole rather than naming every athlete.
+NAMED_ATHLETES_LIMIT = 500
+
+
+def _athlete_views(session: Session, race: Race, athletes: list[Athlete]) -> list[dict]:
     by_athlete: dict[int, list[Split]] = defaultdict(list)
-    for split in _live_splits(session, race):
+    ids = [a.id for a in athletes] if len(athletes) <= NAMED_ATHLETES_LIMIT else None
+    for split in _live_splits(session, race, ids):
         by_athlete[split.athlete_id].append(split)
     course = course_of(race)
-    athletes = session.scalars(
-        select(Athlete).where(Athlete.race_id == race.id).order_by(Athlete.bib)
+    return [athlete_view(race, course, a, by_athlete[a.id]) for a in athletes]
+
+
+def race_snapshot(session: Session, race: Race) -> dict:
+    """The whole race: the race, its checkpoints, every athlete with splits and projection."""
+    seq = race.seq
+    athletes = list(
+        session.scalars(select(Athlete).where(Athlete.race_id == race.id).order_by(Athlete.bib))
     )
     return {
         "race": race_view(race),
-        "athletes": [athlete_view(race, course, a, by_athlete[a.id]) for a in athletes],
+        "seq": seq,
+        "athletes": _athlete_views(session, race, athletes),
+    }
+
+
+def live_snapshot(session: Session, race: Race, followed: list[str]) -> dict:
+    """What a watcher starts from: the race's summary, the athletes they follow, the leaders.
+
+    `seq` is read first, so the athletes are at least that fresh; a delta the client
+    then receives for a change already included replaces an athlete with the same state.
+    """
+    seq = race.seq
+    athletes = summary_athletes(session, race, followed)
+    return {
+        "race": race_view(race),
+        "seq": seq,
+        "athletes": _athlete_views(session, race, athletes),
+        "leaders": leader_bibs(session, race),
+        "following": followed,
     }

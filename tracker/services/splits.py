@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain.race_clock import elapsed_at
 from ..errors import Problem
 from ..models import Athlete, Checkpoint, Race, Split, SplitRevision
+from . import live_events
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def record_split(
         )
     )
     session.add(split)
-    session.flush()
+    live_events.athlete_changed(session, race, athlete, "split_added", split)
     return SplitOutcome(split, changed=True)
 
 
@@ -204,12 +205,12 @@ def correct_split(
         )
     )
     split.elapsed_ms = elapsed_ms
-    session.flush()
+    live_events.athlete_changed(session, race, split.athlete, "split_corrected", split)
     return SplitOutcome(split, changed=True)
 
 
 def void_split(
-    session: Session, split: Split, *, reason: str, actor: str, now: datetime
+    session: Session, race: Race, split: Split, *, reason: str, actor: str, now: datetime
 ) -> SplitOutcome:
     """Withdraw a split; it stays in the history, and voiding it again changes nothing."""
     if split.voided_at is not None:
@@ -227,5 +228,5 @@ def void_split(
         )
     )
     split.voided_at = now
-    session.flush()
+    live_events.athlete_changed(session, race, split.athlete, "split_voided", split)
     return SplitOutcome(split, changed=True)

@@ -1,0 +1,77 @@
+"""Who is in a race's summary: what every watcher of the race hears about.
+
+In a record attempt that is everyone; in a 40,000-runner marathon it is the featured
+athletes (elites, targets), the pacers and the leaders at each checkpoint; the rest reach
+only the spectators who follow them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import Athlete, Checkpoint, Race, Split
+
+# A field this small (a record attempt with its pacers) is its own summary.
+SMALL_FIELD = 50
+# The first this-many at a checkpoint are its leaders.
+LEADERS = 10
+
+
+def field_size(session: Session, race: Race) -> int:
+    """How many athletes the race has."""
+    return session.scalar(select(func.count()).where(Athlete.race_id == race.id))
+
+
+def is_leader_at(session: Session, split: Split, elapsed_ms: int) -> bool:
+    """Whether fewer than LEADERS athletes passed the split's checkpoint before it."""
+    ahead = session.scalar(
+        select(func.count()).where(
+            Split.checkpoint_id == split.checkpoint_id,
+            Split.voided_at.is_(None),
+            Split.elapsed_ms < elapsed_ms,
+            Split.id != split.id,
+        )
+    )
+    return ahead < LEADERS
+
+
+def in_summary(session: Session, race: Race, athlete: Athlete, split: Split | None) -> bool:
+    """Whether a change to this athlete (at this split) belongs in the race's summary."""
+    if athlete.featured or athlete.role == "pacer" or field_size(session, race) <= SMALL_FIELD:
+        return True
+    if split is None:
+        return False
+    elapsed = split.revisions[-1].elapsed_ms_before if split.voided_at else split.elapsed_ms
+    return elapsed is not None and is_leader_at(session, split, elapsed)
+
+
+def leader_bibs(session: Session, race: Race) -> list[str]:
+    """The first LEADERS athletes at the furthest checkpoint anyone has reached, in order."""
+    furthest = session.scalar(
+        select(Checkpoint.id)
+        .join(Split, Split.checkpoint_id == Checkpoint.id)
+        .where(Checkpoint.race_id == race.id, Split.voided_at.is_(None))
+        .order_by(Checkpoint.distance_m.desc())
+        .limit(1)
+    )
+    if furthest is None:
+        return []
+    return list(
+        session.scalars(
+            select(Athlete.bib)
+            .join(Split, Split.athlete_id == Athlete.id)
+            .where(Split.checkpoint_id == furthest, Split.voided_at.is_(None))
+            .order_by(Split.elapsed_ms)
+            .limit(LEADERS)
+        )
+    )
+
+
+def summary_athletes(session: Session, race: Race, followed: list[str]) -> list[Athlete]:
+    """The athletes a watcher's snapshot carries: the summary plus those they follow."""
+    query = select(Athlete).where(Athlete.race_id == race.id).order_by(Athlete.bib)
+    if field_size(session, race) > SMALL_FIELD:
+        wanted = set(followed) | set(leader_bibs(session, race))
+        query = query.where(or_(Athlete.featured, Athlete.role == "pacer", Athlete.bib.in_(wanted)))
+    return list(session.scalars(query))
