@@ -16,7 +16,7 @@ from ..domain.race_clock import wall_clock_at
 from ..domain.split_checks import flag_splits
 from ..models import Athlete, Race, Split
 from .courses import course_of
-from .summary import leader_bibs, summary_athletes
+from .summary import summary_athletes
 
 
 def _seconds(value: float | None) -> float | None:
@@ -163,7 +163,7 @@ def race_snapshot(session: Session, race: Race) -> dict:
 
 
 def live_snapshot(session: Session, race: Race, followed: list[str]) -> dict:
-    """What a watcher starts from: the race's summary, the athletes they follow, the leaders.
+    """What a watcher starts from: the race's summary (with the leaders) and whom they follow.
 
     `seq` is read first, so the athletes are at least that fresh; a delta the client
     then receives for a change already included replaces an athlete with the same state.
@@ -174,6 +174,5 @@ def live_snapshot(session: Session, race: Race, followed: list[str]) -> dict:
         "race": race_view(race),
         "seq": seq,
         "athletes": _athlete_views(session, race, athletes),
-        "leaders": leader_bibs(session, race),
         "following": followed,
     }

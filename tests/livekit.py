@@ -1,0 +1,126 @@
+"""A spectator's client in Python: real Socket.IO, and the same merge rules as the pages."""
+
+from __future__ import annotations
+
+import threading
+import time
+from copy import deepcopy
+
+import socketio
+
+
+def merge(state: dict, delta: dict) -> str:
+    """Apply one delta to a snapshot state, as the browser does. Returns what happened.
+
+    'applied', 'stale' (already in the state) or 'gap' (a delta was missed: resync).
+    Race-stream deltas (seq set) must follow the state's seq exactly; athlete-only deltas
+    (seq null, for followed athletes outside the summary) follow that athlete's own seq.
+    """
+    athletes = {a["bib"]: a for a in state["athletes"]}
+    if delta["seq"] is not None:
+        if delta["seq"] <= state["seq"]:
+            return "stale"
+        if delta["seq"] != state["seq"] + 1:
+            return "gap"
+        state["seq"] = delta["seq"]
+    else:
+        known = athletes.get(delta["athlete"]["bib"])
+        known_seq = known["seq"] if known else 0
+        if delta["athlete"]["seq"] <= known_seq:
+            return "stale"
+        if known and delta["athlete"]["seq"] != known_seq + 1:
+            return "gap"
+    if delta["kind"] == "race":
+        if delta["change"]["type"] == "reset":
+            return "gap"
+        state["race"] = delta["race_state"]
+    else:
+        athletes[delta["athlete"]["bib"]] = delta["athlete"]
+        state["athletes"] = sorted(athletes.values(), key=lambda a: a["bib"])
+    return "applied"
+
+
+class Watcher:
+    """Connects to /live, watches a race, keeps a merged state and resyncs on gaps."""
+
+    def __init__(self, base_url: str, race: str, athletes: tuple[str, ...] = ()) -> None:
+        self.base_url, self.race, self.athletes = base_url, race, list(athletes)
+        self.client = socketio.Client(reconnection=False)
+        self.state: dict | None = None
+        self.deltas: list[dict] = []
+        self.errors: list[dict] = []
+        self.heartbeats: list[dict] = []
+        self.snapshots = 0
+        self._early: list[dict] = []
+        self._changed = threading.Condition()
+        self.client.on("snapshot", self._on_snapshot, namespace="/live")
+        self.client.on("delta", self._on_delta, namespace="/live")
+        self.client.on("heartbeat", self._on_heartbeat, namespace="/live")
+        self.client.on("error", self._on_error, namespace="/live")
+
+    def connect(self) -> Watcher:
+        self.client.connect(
+            self.base_url, namespaces=["/live"], transports=["websocket"], wait_timeout=10
+        )
+        self.watch()
+        return self
+
+    def watch(self) -> None:
+        self.state = None
+        self.client.emit("watch", {"race": self.race, "athletes": self.athletes}, namespace="/live")
+
+    def close(self) -> None:
+        self.client.disconnect()
+        # python-engineio's client leaves its websocket open when the server closed first.
+        socket = getattr(self.client.eio, "ws", None)
+        if socket is not None:
+            socket.shutdown()
+
+    def _notify(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def _on_snapshot(self, snapshot: dict) -> None:
+        self.snapshots += 1
+        self.state = {k: v for k, v in snapshot.items() if k not in ("server_time",)}
+        early, self._early = self._early, []
+        for delta in early:
+            self._apply(delta)
+        self._notify()
+
+    def _apply(self, delta: dict) -> None:
+        if merge(self.state, delta) == "gap":
+            self.client.emit("resync", {"race": self.race}, namespace="/live")
+
+    def _on_delta(self, delta: dict) -> None:
+        self.deltas.append(delta)
+        if self.state is None:
+            self._early.append(delta)
+        else:
+            self._apply(delta)
+        self._notify()
+
+    def _on_heartbeat(self, beat: dict) -> None:
+        self.heartbeats.append(beat)
+        if self.state is not None and beat["seq"] > self.state["seq"]:
+            self.client.emit("resync", {"race": self.race}, namespace="/live")
+        self._notify()
+
+    def _on_error(self, error: dict) -> None:
+        self.errors.append(error)
+        self._notify()
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> bool:
+        """Wait (bounded) until predicate(self) holds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate(self):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(min(remaining, 0.2))
+        return True
+
+    def view(self) -> dict:
+        """The merged state, comparable with a fresh snapshot."""
+        return deepcopy(self.state)
