@@ -32,3 +32,9 @@ ensure_redis() {
   for _ in $(seq 1 20); do redis_up && return 0; sleep 0.5; done
   echo "Redis is not reachable on 127.0.0.1:6379." >&2
 }
+
+ensure_nginx() {
+  # The multi-process test runs nginx from deploy/nginx.conf in front of two processes.
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx-light ||
+    echo "nginx is not installed and cannot be." >&2
+}

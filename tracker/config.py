@@ -46,6 +46,8 @@ def from_environment(instance_path: str) -> dict:
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "gevent"),
         # Browsers from other origins (an overlay served elsewhere) must be listed here.
         "SOCKETIO_CORS_ORIGINS": _origins(os.environ.get("SOCKETIO_CORS_ORIGINS")),
+        # The Redis channel shared by the processes of one deployment.
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "tracker"),
         # Engine.IO's default is 1 MB; spectators only ever send a few hundred bytes.
         "SOCKETIO_MAX_MESSAGE_BYTES": 64 * 1024,
         # How far ahead of the server's clock a split time may be (device clocks drift).

@@ -227,6 +227,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
         ping_interval=25,
