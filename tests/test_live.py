@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
 
@@ -11,12 +10,12 @@ import requests
 import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from livekit import RemoteRace as Race
 from livekit import Watcher
-from racekit import CHECKPOINTS, GUN
+from racekit import CHECKPOINTS
 from servers import Server, flask_cli
 
 pytestmark = pytest.mark.server
-_slugs = itertools.count()
 
 
 @pytest.fixture(scope="module")
@@ -27,63 +26,6 @@ def server(tmp_path_factory):
     with Server(database) as running:
         running.headers = {"Authorization": f"Bearer {token}"}
         yield running
-
-
-class Race:
-    """A race set up over HTTP on the live server."""
-
-    def __init__(
-        self, server, athletes=(("1", "Eliud Kipchoge"), ("P1", "Pacer One")), featured=()
-    ):
-        self.server, self.base = server, server.base_url
-        self.slug = f"live-{next(_slugs)}"
-        self.post("/api/races", {"slug": self.slug, "name": "Live", "checkpoints": CHECKPOINTS})
-        for bib, name in athletes:
-            self.post(
-                f"/api/races/{self.slug}/athletes",
-                {"bib": bib, "name": name, "featured": bib in featured},
-            )
-        self.post(f"/api/races/{self.slug}/start", {"at": GUN})
-
-    def post(self, path, body, expect=(200, 201)):
-        response = requests.post(
-            self.base + path, json=body, headers=self.server.headers, timeout=10
-        )
-        assert response.status_code in expect, response.text
-        return response.json()
-
-    def split(self, bib, checkpoint, elapsed_s):
-        return self.post(
-            f"/api/races/{self.slug}/splits",
-            {"bib": bib, "checkpoint": checkpoint, "elapsed_s": elapsed_s},
-        )["split"]
-
-    def correct(self, split_id, elapsed_s):
-        response = requests.patch(
-            f"{self.base}/api/races/{self.slug}/splits/{split_id}",
-            json={"elapsed_s": elapsed_s, "reason": "review"},
-            headers=self.server.headers,
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
-
-    def void(self, split_id):
-        response = requests.delete(
-            f"{self.base}/api/races/{self.slug}/splits/{split_id}",
-            json={"reason": "wrong"},
-            headers=self.server.headers,
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
-
-    def snapshot(self, athletes=()):
-        """A fresh snapshot through a new client, as a page that has just loaded gets it."""
-        watcher = Watcher(self.base, self.slug, tuple(athletes)).connect()
-        try:
-            assert watcher.wait_for(lambda w: w.state is not None)
-            return watcher.view()
-        finally:
-            watcher.close()
 
 
 @pytest.fixture

@@ -142,3 +142,23 @@ def test_a_custom_target_schedule_is_followed_between_its_points():
     assert course.target_elapsed_at(10000) == pytest.approx(3570 * 10000 / 21097.5)
     second_half = (7200 - 3570) * (30000 - 21097.5) / (MARATHON - 21097.5)
     assert course.target_elapsed_at(30000) == pytest.approx(3570 + second_half)
+
+
+def test_commentary_notes_read_out_the_schedule_the_projection_and_the_pace_needed():
+    from tracker.domain.commentary import notes_for
+
+    passings = kipchoge_until("30K")[-2:]
+    assert notes_for(VIENNA, passings, project(VIENNA, passings)) == [
+        "gained 1.2 s on schedule over the last 5 km",
+        "on course for 1:59:49, 11 s under the target",
+        "needs 2:51/km from here",
+    ]
+    finished = kipchoge_until("FINISH")
+    assert notes_for(VIENNA, finished, project(VIENNA, finished))[-1] == (
+        "finished in 1:59:40.2, 19.8 s under the target"
+    )
+    struggling = [Passing("35K", 35000, 6900)]
+    assert (
+        notes_for(VIENNA, struggling, project(VIENNA, struggling))[-1]
+        == "the target is out of reach"
+    )

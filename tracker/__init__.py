@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_relative_config=True,
         template_folder=str(config.PROJECT_ROOT / "templates"),
+        static_folder=str(config.PROJECT_ROOT / "static"),
     )
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:

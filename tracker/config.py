@@ -41,6 +41,13 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        # Officials' login cookie: not readable by scripts, not sent cross-site, 12 hours.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # The CSRF token lives as long as the login, not Flask-WTF's default hour.
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
         # gevent under gunicorn (see gunicorn.conf.py); "threading" for a plain dev server.
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "gevent"),

@@ -1,23 +1,126 @@
-"""Server-rendered pages."""
+"""Server-rendered pages: spectators, commentators, the broadcast overlay, officials."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, abort, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import PasswordField
+from wtforms.validators import InputRequired
 
+from .api.auth import SESSION_TOKEN_KEY, session_caller
 from .db import db
+from .errors import Problem
 from .models import Race
+from .services.races import find_race
+from .services.tokens import token_for
 
 bp = Blueprint("pages", __name__)
+
+OFFICIAL_ROLES = ("official", "admin")
+# No inline script or style anywhere; the overlay alone may be framed (OBS, vMix).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors {ancestors}"
+)
+
+
+class LoginForm(FlaskForm):
+    token = PasswordField("Token", validators=[InputRequired()])
+
+
+def _race_or_404(slug: str) -> Race:
+    try:
+        return find_race(db.session, slug)
+    except Problem:
+        abort(404)
 
 
 @bp.get("/")
 def index():
-    """The list of races, with links to follow each."""
+    """The list of races."""
     races = db.session.scalars(select(Race).order_by(Race.created_at.desc(), Race.id.desc()))
     return render_template("index.html", races=list(races))
 
 
+@bp.get("/races/<slug>")
+def spectator(slug: str):
+    """Follow a race: clock, followed athletes, projections, ETAs, pace chart."""
+    return render_template("spectator.html", race=_race_or_404(slug), bib=None)
+
+
+@bp.get("/races/<slug>/athletes/<bib>")
+def athlete(slug: str, bib: str):
+    """Follow one athlete."""
+    return render_template("spectator.html", race=_race_or_404(slug), bib=bib)
+
+
+@bp.get("/races/<slug>/commentary")
+def commentary(slug: str):
+    """The commentators' dashboard."""
+    return render_template("commentary.html", race=_race_or_404(slug))
+
+
+@bp.get("/races/<slug>/overlay")
+def overlay(slug: str):
+    """A transparent broadcast overlay; options in the query string."""
+    return render_template("overlay.html", race=_race_or_404(slug))
+
+
+@bp.get("/races/<slug>/official")
+def official(slug: str):
+    """The officials' console: needs an official or admin logged in."""
+    race = _race_or_404(slug)
+    caller = session_caller()
+    if caller is None:
+        return redirect(url_for("pages.login", next=request.path))
+    if caller.role not in OFFICIAL_ROLES:
+        abort(403)
+    return render_template("official.html", race=race, caller=caller)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Officials log in with the token they were issued (`flask token create`)."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        token = token_for(db.session, form.token.data.strip())
+        if token is None:
+            error = "That token is unknown or revoked."
+        else:
+            session.clear()
+            session.permanent = True
+            session[SESSION_TOKEN_KEY] = token.id
+            target = request.args.get("next", "")
+            # Only paths on this site: never an open redirect.
+            local = target.startswith("/") and not target.startswith(("//", "/\\"))
+            return redirect(target if local else "/")
+    return render_template("login.html", form=form, error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    """End the official's session."""
+    form = FlaskForm()
+    if form.validate_on_submit():
+        session.clear()
+    return redirect(url_for("pages.index"))
+
+
+def _security_headers(response):
+    if response.mimetype == "text/html":
+        ancestors = "*" if request.endpoint == "pages.overlay" else "'none'"
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(
+            ancestors=ancestors
+        )
+        response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Register the pages."""
+    """Register the pages and the headers every response carries."""
     app.register_blueprint(bp)
+    app.after_request(_security_headers)

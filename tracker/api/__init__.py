@@ -6,18 +6,16 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import (  # noqa: E402,F401  (routes register on bp)
-    exports,
-    health,
-    openapi,
-    problems,  # noqa: E402
-    races,
-    splits,
-)
+# The route modules register their views on bp when imported.
+from . import auth, exports, health, openapi, problems, races, splits  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
     """Register the API routes, the health check and the problem-details error handlers."""
     problems.init_app(app)
+    # API clients authenticate with bearer tokens, which forged requests cannot carry;
+    # requests that rely on the session cookie are CSRF-checked in auth.require_role.
+    auth.csrf.init_app(app)
+    auth.csrf.exempt(bp)
     app.register_blueprint(bp)
     app.register_blueprint(health.bp)

@@ -1,4 +1,4 @@
-"""Who may write: bearer tokens with a role; reading needs no token at all."""
+"""Who may write: bearer tokens with a role, or an official logged in with one (cookie + CSRF)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request
+from flask import g, request, session
+from flask_wtf.csrf import CSRFProtect
 
 from ..db import db
 from ..errors import Problem
+from ..models import ApiToken
 from ..services.tokens import token_for
+
+csrf = CSRFProtect()
 
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tracker"'}
 
@@ -23,9 +27,26 @@ class Caller:
     role: str
 
 
-def _caller_from_header() -> Caller:
+SESSION_TOKEN_KEY = "token_id"
+
+
+def session_caller() -> Caller | None:
+    """The official logged in on this browser, while their token stays live."""
+    token_id = session.get(SESSION_TOKEN_KEY)
+    token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) else None
+    if token is None or token.revoked_at is not None:
+        return None
+    return Caller(name=token.name, role=token.role)
+
+
+def _caller() -> Caller:
     header = request.headers.get("Authorization", "")
     if not header:
+        caller = session_caller()
+        if caller is not None:
+            # A browser's cookie rides along on forged requests too: demand the CSRF token.
+            csrf.protect()
+            return caller
         raise Problem(
             401, "auth_required", "Send Authorization: Bearer <token>.", headers=BEARER_CHALLENGE
         )
@@ -48,7 +69,7 @@ def require_role(*roles: str) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def guarded(*args, **kwargs):
-            caller = _caller_from_header()
+            caller = _caller()
             if caller.role not in allowed:
                 raise Problem(
                     403,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, Response, jsonify, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import Problem
@@ -58,6 +59,12 @@ def _http_error(error: HTTPException) -> Response:
     return problem_response(Problem(status, code, detail, headers=headers))
 
 
+def _csrf_failed(error: CSRFError) -> Response:
+    if not request.path.startswith("/api/"):
+        return error
+    return problem_response(Problem(400, "csrf_failed", f"CSRF check failed: {error.description}"))
+
+
 def _internal_error(error: Exception) -> Response:
     if not request.path.startswith("/api/"):
         raise error
@@ -69,5 +76,6 @@ def _internal_error(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     """Route every error under /api/ through the problem-details shape."""
     app.register_error_handler(Problem, problem_response)
+    app.register_error_handler(CSRFError, _csrf_failed)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _internal_error)

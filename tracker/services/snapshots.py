@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.commentary import notes_for
 from ..domain.course import Course
 from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
@@ -117,6 +118,7 @@ def athlete_view(race: Race, course: Course, athlete: Athlete, splits: Iterable[
         "seq": athlete.seq,
         "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
         "projection": projection_view(race, projection),
+        "notes": notes_for(course, trusted, projection),
     }
 
 

@@ -1,0 +1,93 @@
+// Commentators' dashboard: every summary athlete, every split, gaps, places and notes.
+import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
+import { duration, el, pace, signedSeconds } from "./format.js";
+
+const slug = document.body.dataset.race;
+const table = document.getElementById("board");
+const clock = document.getElementById("race-clock");
+let state = null;
+let newest = null;
+
+const live = connectLive({
+  race: slug,
+  onState: (next, delta) => {
+    state = next;
+    if (delta && delta.athlete) newest = delta.athlete.bib;
+    render();
+  },
+  onStatus: bindStatus(document.getElementById("status")),
+});
+tickUpdated(document.getElementById("updated"), live);
+
+// Place at each checkpoint among the athletes on this board, by elapsed time.
+function placesByCheckpoint(athletes) {
+  const places = new Map();
+  for (const cp of state.race.checkpoints) {
+    const passed = athletes
+      .map((a) => ({ bib: a.bib, split: a.splits.find((s) => s.checkpoint === cp.code && !s.flags.length) }))
+      .filter((entry) => entry.split)
+      .sort((x, y) => x.split.elapsed_s - y.split.elapsed_s);
+    passed.forEach((entry, index) => places.set(`${entry.bib}@${cp.code}`, index + 1));
+  }
+  return places;
+}
+
+function gapAt(split) {
+  const cp = state.race.checkpoints.find((c) => c.code === split.checkpoint);
+  return split.elapsed_s - cp.target_elapsed_s;
+}
+
+function render() {
+  document.getElementById("race-name").textContent = state.race.name;
+  const cps = state.race.checkpoints;
+  const athletes = [...state.athletes].sort(
+    (a, b) => b.projection.distance_m - a.projection.distance_m || (a.projection.last_elapsed_s ?? 1e9) - (b.projection.last_elapsed_s ?? 1e9) || a.bib.localeCompare(b.bib),
+  );
+  const places = placesByCheckpoint(athletes);
+  const head = el("tr", {}, [
+    el("th", { text: "Pos" }), el("th", { text: "Athlete" }),
+    ...cps.map((cp) => el("th", { className: "split-col", text: cp.code })),
+    el("th", { text: "Gap" }), el("th", { text: "Projected" }), el("th", { text: "Margin" }), el("th", { text: "Notes" }),
+  ]);
+  const rows = athletes.map((athlete) => {
+    const p = athlete.projection;
+    const valid = athlete.splits.filter((s) => !s.flags.length);
+    const last = valid[valid.length - 1];
+    const before = valid[valid.length - 2];
+    const place = last ? places.get(`${athlete.bib}@${last.checkpoint}`) : null;
+    const placeBefore = before ? places.get(`${athlete.bib}@${before.checkpoint}`) : null;
+    const moved = place && placeBefore ? placeBefore - place : 0;
+    const trend = last && before ? gapAt(last) - gapAt(before) : null;
+    let previous = { distance_m: 0, elapsed_s: 0 };
+    const cells = cps.map((cp) => {
+      const split = athlete.splits.find((s) => s.checkpoint === cp.code);
+      if (!split) return el("td", { className: "split-col empty", text: "" });
+      const segment = split.flags.length ? null : ((split.elapsed_s - previous.elapsed_s) * 1000) / (split.distance_m - previous.distance_m);
+      if (!split.flags.length) previous = split;
+      return el("td", { className: `split-col${split.flags.length ? " flagged" : ""}`, attrs: split.flags.length ? { title: split.flags.join(", ") } : {} }, [
+        el("span", { className: "elapsed", text: duration(split.elapsed_s, { tenths: true }) }),
+        el("span", { className: "segment", text: segment ? pace(segment).replace("/km", "") : split.flags.join(" ") }),
+      ]);
+    });
+    const row = el("tr", { attrs: { "data-bib": athlete.bib }, className: athlete.bib === newest ? "newest" : "" }, [
+      el("td", { className: "pos" }, [el("span", { text: place ? String(place) : "–" }), moved ? el("span", { className: moved > 0 ? "up" : "down", text: moved > 0 ? ` ▲${moved}` : ` ▼${-moved}` }) : null]),
+      el("td", { className: "athlete" }, [el("strong", { text: athlete.name }), el("span", { className: "meta", text: ` ${athlete.bib} ${athlete.country || ""}${athlete.role === "pacer" ? " · pacer" : ""}` })]),
+      ...cells,
+      el("td", { className: "gap", attrs: { "data-good": p.gap_s == null ? "" : p.gap_s <= 0 ? "yes" : "no" } }, [
+        el("span", { text: p.gap_s == null ? "–" : signedSeconds(p.gap_s) }),
+        trend == null ? null : el("span", { className: trend <= 0 ? "trend up" : "trend down", text: trend <= 0 ? ` ↑${Math.abs(trend).toFixed(1)}` : ` ↓${trend.toFixed(1)}` }),
+      ]),
+      el("td", { className: "projected", text: p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }) }),
+      el("td", { className: "margin", attrs: { "data-good": p.projected_margin_s == null ? "" : p.projected_margin_s < 0 ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),
+      el("td", { className: "notes", text: (athlete.notes || []).join(" · ") }),
+    ]);
+    return row;
+  });
+  table.replaceChildren(el("thead", {}, [head]), el("tbody", {}, rows));
+}
+
+setInterval(() => {
+  if (!state) return;
+  const elapsed = raceElapsed(state.race, live.serverNow());
+  clock.textContent = elapsed == null ? "not started" : duration(Math.max(0, elapsed));
+}, 250);

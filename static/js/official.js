@@ -1,0 +1,245 @@
+// Officials' console: keyboard-first entry, "passed now", corrections, and a queue that
+// survives a flaky connection and a reload. Each entry carries a client UUID, the API's
+// idempotency key, so a retry can never enter it twice.
+import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
+import { duration, el } from "./format.js";
+
+const body = document.body;
+const slug = body.dataset.race;
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const queueKey = `queue:${slug}`;
+const checkpointKey = `checkpoint:${slug}`;
+const select = document.getElementById("checkpoint");
+const form = document.getElementById("entry");
+const bibInput = document.getElementById("bib");
+const timeInput = document.getElementById("time");
+const message = document.getElementById("message");
+const dialog = document.getElementById("edit");
+let state = null;
+let queue = JSON.parse(localStorage.getItem(queueKey) || "[]");
+let sending = false;
+
+const live = connectLive({
+  race: slug,
+  onState: (next) => { state = next; render(); },
+  onStatus: bindStatus(document.getElementById("status")),
+});
+tickUpdated(document.getElementById("updated"), live);
+
+function saveQueue() {
+  localStorage.setItem(queueKey, JSON.stringify(queue));
+  renderQueue();
+}
+
+function say(text, kind = "info") {
+  message.textContent = text;
+  message.dataset.kind = kind;
+}
+
+// "1:25:11", "85:11.4" or "5111" seconds on the race clock.
+function parseElapsed(text) {
+  const parts = text.trim().split(":").map(Number);
+  if (!parts.length || parts.some((n) => !Number.isFinite(n) || n < 0)) return null;
+  return parts.reduce((total, part) => total * 60 + part, 0);
+}
+
+function enqueue(bib, checkpoint, given) {
+  const entry = { id: crypto.randomUUID(), bib, checkpoint, ...given, state: "pending", queued_at: Date.now() };
+  queue.push(entry);
+  saveQueue();
+  flush();
+  return entry;
+}
+
+function passedNow(bib) {
+  // The server's clock, not this device's: the offset is measured over the socket.
+  const time = new Date(live.serverNow()).toISOString();
+  return enqueue(bib, select.value, { time });
+}
+
+async function request(method, url, payload) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: JSON.stringify(payload),
+  });
+  const answer = await response.json().catch(() => ({}));
+  return { status: response.status, answer };
+}
+
+async function flush() {
+  if (sending) return;
+  sending = true;
+  try {
+    for (const entry of queue.filter((e) => e.state === "pending")) {
+      const payload = { id: entry.id, bib: entry.bib, checkpoint: entry.checkpoint };
+      if (entry.time) payload.time = entry.time;
+      else payload.elapsed_s = entry.elapsed_s;
+      let result;
+      try {
+        result = await request("POST", `/api/races/${slug}/splits`, payload);
+      } catch {
+        return; // offline: keep it pending, the next tick retries
+      }
+      if (result.status === 200 || result.status === 201) {
+        entry.state = "landed";
+        entry.split_id = result.answer.split.id;
+      } else if (result.status >= 500 || result.status === 429) {
+        return; // the server is struggling: retry later, in order
+      } else if (result.status === 401) {
+        say("Your login has expired: log in again. Entries stay queued.", "error");
+        return;
+      } else {
+        entry.state = "failed";
+        entry.problem = result.answer.detail || `HTTP ${result.status}`;
+      }
+      saveQueue();
+    }
+  } finally {
+    sending = false;
+  }
+}
+
+setInterval(flush, 2000);
+window.addEventListener("online", flush);
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const bib = bibInput.value.trim();
+  if (!/^[A-Za-z0-9]{1,16}$/.test(bib)) {
+    say("A bib is letters and digits.", "error");
+    return;
+  }
+  if (timeInput.value.trim()) {
+    const elapsed = parseElapsed(timeInput.value);
+    if (elapsed == null) {
+      say("Type the race time as H:MM:SS, or leave it empty for now.", "error");
+      return;
+    }
+    enqueue(bib, select.value, { elapsed_s: elapsed });
+  } else {
+    passedNow(bib);
+  }
+  say(`Queued bib ${bib} at ${select.value}.`);
+  bibInput.value = "";
+  timeInput.value = "";
+  bibInput.focus();
+});
+
+select.addEventListener("change", () => {
+  localStorage.setItem(checkpointKey, select.value);
+  render();
+});
+
+function render() {
+  document.getElementById("race-name").textContent = state.race.name;
+  if (!select.options.length) {
+    select.replaceChildren(...state.race.checkpoints.map((cp) => el("option", { attrs: { value: cp.code }, text: `${cp.code} · ${cp.name}` })));
+    const saved = localStorage.getItem(checkpointKey);
+    if (saved && state.race.checkpoints.some((cp) => cp.code === saved)) select.value = saved;
+  }
+  const code = select.value;
+  const expected = state.athletes
+    .filter((a) => !a.splits.some((s) => s.checkpoint === code))
+    .map((a) => ({ athlete: a, eta: a.projection.eta.find((e) => e.checkpoint === code) }))
+    .sort((x, y) => (x.eta ? x.eta.elapsed_s : 1e9) - (y.eta ? y.eta.elapsed_s : 1e9));
+  document.getElementById("expected").replaceChildren(...expected.map(({ athlete, eta }) => {
+    const button = el("button", { className: "passed", attrs: { type: "button", "data-bib": athlete.bib } }, [
+      el("span", { className: "passed-bib", text: athlete.bib }),
+      el("span", { className: "passed-name", text: athlete.name }),
+      el("span", { className: "passed-eta", text: eta ? `ETA ${duration(eta.elapsed_s)}` : "" }),
+      el("span", { className: "passed-label", text: "Passed now" }),
+    ]);
+    button.addEventListener("click", () => {
+      passedNow(athlete.bib);
+      say(`Bib ${athlete.bib} passed ${code}.`);
+    });
+    return button;
+  }));
+  const rows = state.athletes
+    .flatMap((a) => a.splits.filter((s) => s.checkpoint === code).map((s) => ({ athlete: a, split: s })))
+    .sort((x, y) => y.split.elapsed_s - x.split.elapsed_s);
+  document.getElementById("recorded").replaceChildren(...rows.map(({ athlete, split }) => {
+    const edit = el("button", { text: "Correct", attrs: { type: "button" } });
+    edit.addEventListener("click", () => openEdit(athlete, split, "correct"));
+    const voider = el("button", { text: "Void", attrs: { type: "button" } });
+    voider.addEventListener("click", () => openEdit(athlete, split, "void"));
+    const history = el("button", { text: "History", attrs: { type: "button" } });
+    history.addEventListener("click", () => showHistory(split));
+    return el("tr", { attrs: { "data-split": split.id } }, [
+      el("td", { text: athlete.bib }), el("td", { text: athlete.name }),
+      el("td", { text: duration(split.elapsed_s, { tenths: true }) }),
+      el("td", { text: split.source }), el("td", { className: "flags", text: split.flags.join(", ") }),
+      el("td", { className: "actions" }, [edit, voider, history]),
+    ]);
+  }));
+}
+
+function renderQueue() {
+  const visible = queue.filter((e) => e.state !== "landed" || Date.now() - e.queued_at < 60000);
+  document.getElementById("queue").replaceChildren(...visible.slice(-30).reverse().map((entry) => {
+    const row = el("li", { className: `queued ${entry.state}`, attrs: { "data-id": entry.id } }, [
+      el("span", { text: `${entry.bib} @ ${entry.checkpoint}` }),
+      el("span", { text: entry.elapsed_s != null ? duration(entry.elapsed_s, { tenths: true }) : new Date(entry.time).toLocaleTimeString() }),
+      el("span", { className: "state", text: entry.state === "failed" ? `failed: ${entry.problem}` : entry.state }),
+    ]);
+    if (entry.state === "failed") {
+      const dismiss = el("button", { text: "Dismiss", attrs: { type: "button" } });
+      dismiss.addEventListener("click", () => { queue = queue.filter((e) => e.id !== entry.id); saveQueue(); });
+      row.append(dismiss);
+    }
+    return row;
+  }));
+  document.getElementById("pending-count").textContent = String(queue.filter((e) => e.state === "pending").length);
+  // Landed entries older than a minute are dropped from storage; pending ones never are.
+  const before = queue.length;
+  queue = queue.filter((e) => e.state !== "landed" || Date.now() - e.queued_at < 60000);
+  if (queue.length !== before) localStorage.setItem(queueKey, JSON.stringify(queue));
+}
+
+function openEdit(athlete, split, action) {
+  dialog.querySelector(".edit-title").textContent = `${action === "void" ? "Void" : "Correct"} ${athlete.name} (${athlete.bib}) at ${split.checkpoint}`;
+  dialog.querySelector("[name=time]").value = duration(split.elapsed_s, { tenths: true });
+  dialog.querySelector(".time-field").hidden = action === "void";
+  dialog.querySelector("[name=reason]").value = "";
+  dialog.dataset.split = split.id;
+  dialog.dataset.action = action;
+  dialog.showModal();
+}
+
+dialog.querySelector("form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (event.submitter && event.submitter.value === "cancel") return dialog.close();
+  const reason = dialog.querySelector("[name=reason]").value.trim();
+  const payload = { reason };
+  if (dialog.dataset.action === "correct") payload.elapsed_s = parseElapsed(dialog.querySelector("[name=time]").value);
+  const method = dialog.dataset.action === "void" ? "DELETE" : "PATCH";
+  const { status, answer } = await request(method, `/api/races/${slug}/splits/${dialog.dataset.split}`, payload);
+  if (status === 200) {
+    say(dialog.dataset.action === "void" ? "Split voided." : "Split corrected.");
+    dialog.close();
+  } else {
+    dialog.querySelector(".edit-error").textContent = answer.detail || `HTTP ${status}`;
+  }
+});
+
+async function showHistory(split) {
+  const response = await fetch(`/api/races/${slug}/splits/${split.id}`);
+  const detail = await response.json();
+  const list = document.getElementById("history");
+  list.replaceChildren(...detail.history.map((h) => el("li", {
+    text: `v${h.version} ${h.action} by ${h.actor} at ${new Date(h.at).toLocaleTimeString()}: ${h.elapsed_s_before == null ? "" : duration(h.elapsed_s_before, { tenths: true }) + " → "}${h.elapsed_s_after == null ? "void" : duration(h.elapsed_s_after, { tenths: true })}${h.reason ? ` (${h.reason})` : ""}`,
+  })));
+  document.getElementById("history-title").textContent = `History of ${split.bib} at ${split.checkpoint}`;
+}
+
+setInterval(() => {
+  if (!state) return;
+  const elapsed = raceElapsed(state.race, live.serverNow());
+  document.getElementById("race-clock").textContent = elapsed == null ? "not started" : duration(Math.max(0, elapsed));
+}, 250);
+
+renderQueue();
+flush();
+bibInput.focus();

@@ -1,0 +1,61 @@
+"""Short notes a commentator can read out, generated from an athlete's splits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .course import FASTEST_PLAUSIBLE_PACE_S_PER_KM, Course
+from .pace import format_duration, format_pace
+from .projection import Passing, Projection
+
+# Gains or losses smaller than this are noise at a mat, not a story.
+NOTEWORTHY_GAP_CHANGE_S = 2.0
+
+
+def notes_for(course: Course, passings: Sequence[Passing], projection: Projection) -> list[str]:
+    """Up to three plain sentences about the schedule, the projection and the pace needed.
+
+    Vienna, 25 km in 1:10:59 and 30 km in 1:25:11 against an even 2:00:00 schedule:
+    'gained 1.2 s on schedule over the last 5 km', 'on course for 1:59:49, 11 s under the
+    target', 'needs 2:51/km from here'.
+    """
+    ordered = sorted(passings, key=lambda p: p.distance_m)
+    notes: list[str] = []
+    if len(ordered) >= 2:
+        before, last = ordered[-2], ordered[-1]
+        gap_before = before.elapsed_s - course.target_elapsed_at(before.distance_m)
+        gap_now = last.elapsed_s - course.target_elapsed_at(last.distance_m)
+        change = gap_now - gap_before
+        span = _distance(last.distance_m - before.distance_m)
+        verb = "gained" if change < 0 else "lost"
+        # Whole seconds read better; tenths only where the change is small.
+        digits = 0 if abs(change) >= NOTEWORTHY_GAP_CHANGE_S else 1
+        amount = f"{abs(change):.{digits}f}"
+        notes.append(f"{verb} {amount} s on schedule over the last {span}")
+    if projection.finished:
+        margin = projection.projected_margin_s
+        side = "under" if margin < 0 else "over"
+        notes.append(
+            f"finished in {format_duration(projection.projected_finish_s)}, "
+            f"{abs(margin):.1f} s {side} the target"
+        )
+        return notes
+    if projection.projected_finish_s is not None:
+        margin = projection.projected_margin_s
+        side = "under" if margin < 0 else "over"
+        notes.append(
+            f"on course for {format_duration(round(projection.projected_finish_s))}, "
+            f"{abs(margin):.0f} s {side} the target"
+        )
+    required = projection.required_pace_s_per_km
+    if required is not None and required >= FASTEST_PLAUSIBLE_PACE_S_PER_KM:
+        notes.append(f"needs {format_pace(projection.required_pace_s_per_km)}/km from here")
+    elif projection.projected_finish_s is not None:
+        notes.append("the target is out of reach")
+    return notes
+
+
+def _distance(metres: float) -> str:
+    """'5 km', '1.1 km'."""
+    km = metres / 1000
+    return f"{km:.0f} km" if abs(km - round(km)) < 0.05 else f"{km:.1f} km"
