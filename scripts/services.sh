@@ -38,3 +38,9 @@ ensure_nginx() {
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx-light ||
     echo "nginx is not installed and cannot be." >&2
 }
+
+ensure_chromium() {
+  # The page tests drive Debian's Chromium through Playwright (Playwright's own download
+  # cannot be fetched here, and is not needed).
+  [ -x /usr/bin/chromium ] || apt_install chromium || echo "Chromium is not installed and cannot be." >&2
+}
