@@ -221,6 +221,6 @@ def test_the_commentary_board_lists_splits_places_and_notes(server, page):
     first = page.locator("tbody tr").first
     expect(first).to_have_attribute("data-bib", "1")
     expect(first.locator(".pos")).to_have_text("1 ▲1")
-    expect(first.locator(".notes")).to_contain_text("needs 2:5")
+    expect(first.locator(".athlete .notes")).to_contain_text("needs 2:5")
     race.split("1", "15K", 2554)
     expect(page.locator("tbody tr.newest")).to_have_attribute("data-bib", "1")

@@ -47,7 +47,7 @@ function render() {
   const head = el("tr", {}, [
     el("th", { text: "Pos" }), el("th", { text: "Athlete" }),
     ...cps.map((cp) => el("th", { className: "split-col", text: cp.code })),
-    el("th", { text: "Gap" }), el("th", { text: "Projected" }), el("th", { text: "Margin" }), el("th", { text: "Notes" }),
+    el("th", { text: "Gap" }), el("th", { text: "Projected" }), el("th", { text: "Margin" }),
   ]);
   const rows = athletes.map((athlete) => {
     const p = athlete.projection;
@@ -71,7 +71,11 @@ function render() {
     });
     const row = el("tr", { attrs: { "data-bib": athlete.bib }, className: athlete.bib === newest ? "newest" : "" }, [
       el("td", { className: "pos" }, [el("span", { text: place ? String(place) : "–" }), moved ? el("span", { className: moved > 0 ? "up" : "down", text: moved > 0 ? ` ▲${moved}` : ` ▼${-moved}` }) : null]),
-      el("td", { className: "athlete" }, [el("strong", { text: athlete.name }), el("span", { className: "meta", text: ` ${athlete.bib} ${athlete.country || ""}${athlete.role === "pacer" ? " · pacer" : ""}` })]),
+      el("td", { className: "athlete" }, [
+        el("strong", { text: athlete.name }),
+        el("span", { className: "meta", text: ` ${athlete.bib} ${athlete.country || ""}${athlete.role === "pacer" ? " · pacer" : ""}` }),
+        el("span", { className: "notes", text: (athlete.notes || []).join(" · ") }),
+      ]),
       ...cells,
       el("td", { className: "gap", attrs: { "data-good": p.gap_s == null ? "" : p.gap_s <= 0 ? "yes" : "no" } }, [
         el("span", { text: p.gap_s == null ? "–" : signedSeconds(p.gap_s) }),
@@ -79,7 +83,6 @@ function render() {
       ]),
       el("td", { className: "projected", text: p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }) }),
       el("td", { className: "margin", attrs: { "data-good": p.projected_margin_s == null ? "" : p.projected_margin_s < 0 ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),
-      el("td", { className: "notes", text: (athlete.notes || []).join(" · ") }),
     ]);
     return row;
   });

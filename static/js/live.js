@@ -74,6 +74,8 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta })
     lastUpdate = Date.now();
     status("live");
     onState(state, null);
+    // Measured by bench/pages.py: load to the first live state on screen.
+    if (!performance.getEntriesByName("first-live-update").length) performance.mark("first-live-update");
   });
   socket.on("delta", (delta) => {
     if (state === null) {
