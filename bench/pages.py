@@ -50,10 +50,19 @@ def main(args) -> list[dict]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3", "TRACKER_LOG_LEVEL": "warning"}
-        demo = subprocess.Popen([str(BIN / "flask"), "demo", "--port", str(port), "--speed", str(args.speed)],
-                                cwd=ROOT, env=env, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
+            "TRACKER_LOG_LEVEL": "warning",
+        }
+        demo = subprocess.Popen(
+            [str(BIN / "flask"), "demo", "--port", str(port), "--speed", str(args.speed)],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(100):
                 try:
@@ -61,9 +70,22 @@ def main(args) -> list[dict]:
                         break
                 except requests.RequestException:
                     time.sleep(0.2)
-            token = subprocess.run([str(BIN / "flask"), "token", "create", "--role", "official",
-                                    "--name", "Ana (5 km)"], cwd=ROOT, env=env, check=True,
-                                   capture_output=True, text=True).stdout.split()[-1]
+            token = subprocess.run(
+                [
+                    str(BIN / "flask"),
+                    "token",
+                    "create",
+                    "--role",
+                    "official",
+                    "--name",
+                    "Ana (5 km)",
+                ],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()[-1]
             time.sleep(args.wait)
             return visit(base, token, args)
         finally:
@@ -89,7 +111,8 @@ def visit(base: str, token: str, args) -> list[dict]:
             urls: list[str] = []
             page.on("requestfinished", lambda request, urls=urls: urls.append(request.url))
             page.goto(base + path, wait_until="load")
-            page.wait_for_function("performance.getEntriesByName('first-live-update').length > 0", timeout=15000)
+            marked = "performance.getEntriesByName('first-live-update').length > 0"
+            page.wait_for_function(marked, timeout=15000)
             first = page.evaluate("performance.getEntriesByName('first-live-update')[0].startTime")
             if name == "official":
                 page.select_option("#checkpoint", "40K")
@@ -97,16 +120,26 @@ def visit(base: str, token: str, args) -> list[dict]:
             if not args.no_screenshots:
                 out = ROOT / "docs" / "screenshots" / f"{name}.png"
                 out.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(out), full_page=name != "overlay", omit_background=name == "overlay")
+                page.screenshot(
+                    path=str(out), full_page=name != "overlay", omit_background=name == "overlay"
+                )
             # Bytes as served (uncompressed), fetched again outside the browser to be exact.
             loaded = {"html": 0, "js": 0, "css": 0}
-            for url in dict.fromkeys(u for u in urls if u.startswith(base) and "/socket.io/" not in u):
+            for url in dict.fromkeys(
+                u for u in urls if u.startswith(base) and "/socket.io/" not in u
+            ):
                 response = requests.get(url, cookies={c["name"]: c["value"] for c in cookies})
-                loaded[kind(response.headers.get("content-type", ""))] = (
-                    loaded.get(kind(response.headers.get("content-type", "")), 0) + len(response.content)
-                )
-            results.append({"page": name, "path": path.split("?")[0], **loaded,
-                            "first_live_update_ms": round(first)})
+                loaded[kind(response.headers.get("content-type", ""))] = loaded.get(
+                    kind(response.headers.get("content-type", "")), 0
+                ) + len(response.content)
+            results.append(
+                {
+                    "page": name,
+                    "path": path.split("?")[0],
+                    **loaded,
+                    "first_live_update_ms": round(first),
+                }
+            )
             context.close()
         browser.close()
     return results

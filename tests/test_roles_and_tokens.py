@@ -20,6 +20,9 @@ MUTATING_ROUTES = {
     ("POST", "/api/races/<slug>/splits"): ("admin", "official", "timing"),
     ("PATCH", "/api/races/<slug>/splits/<split_id>"): ("admin", "official"),
     ("DELETE", "/api/races/<slug>/splits/<split_id>"): ("admin", "official"),
+    # Forms that need no role: logging in (with a token) and out, both CSRF-checked.
+    ("POST", "/login"): None,
+    ("POST", "/logout"): None,
 }
 
 
@@ -140,3 +143,13 @@ def test_token_commands_refuse_bad_roles_duplicates_and_unknown_names(app, runne
     twice = runner.invoke(args=["token", "create", "--role", "admin", "--name", "x"])
     assert twice.exit_code != 0 and "revoke it first" in twice.output
     assert runner.invoke(args=["token", "revoke", "nobody"]).exit_code != 0
+
+
+def test_the_login_and_logout_forms_refuse_a_post_without_the_csrf_token(app, runner):
+    app.config["WTF_CSRF_ENABLED"] = True
+    token = runner.invoke(args=["token", "create", "--role", "official", "--name", "ana"]).stdout.split()[-1]
+    client = app.test_client()
+    assert client.post("/login", data={"token": token}).status_code == 400
+    with client.session_transaction() as session:
+        assert "token_id" not in session
+    assert client.post("/logout").status_code == 400
