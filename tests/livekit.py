@@ -9,6 +9,7 @@ from copy import deepcopy
 
 import requests
 import socketio
+
 from racekit import CHECKPOINTS, GUN
 
 _slugs = itertools.count()

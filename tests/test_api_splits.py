@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+
 from conftest import count_rows
 from racekit import KIPCHOGE, post_split, set_up_vienna
 

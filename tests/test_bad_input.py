@@ -1,6 +1,7 @@
 """Bad input gets a clear error (status, code, human detail) and changes nothing."""
 
 import pytest
+
 from conftest import count_rows
 from racekit import post_split, set_up_vienna
 

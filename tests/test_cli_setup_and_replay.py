@@ -4,9 +4,9 @@ import csv
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from conftest import count_rows
 from racekit import KIPCHOGE, set_up_vienna
-
 from tracker.db import db
 from tracker.demo import vienna
 from tracker.demo.runner import run_demo

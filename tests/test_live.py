@@ -10,6 +10,7 @@ import requests
 import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from livekit import RemoteRace as Race
 from livekit import Watcher
 from racekit import CHECKPOINTS

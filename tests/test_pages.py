@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from playwright.sync_api import expect, sync_playwright
+
 from browser import launch
 from livekit import RemoteRace
-from playwright.sync_api import expect, sync_playwright
 from servers import Server, flask_cli
 
 pytestmark = pytest.mark.server
@@ -28,6 +29,7 @@ def tokens(database):
         return flask_cli(
             database, "token", "create", "--role", role, "--name", f"{role}-1"
         ).split()[-1]
+
     return {role: create(role) for role in ("admin", "official", "timing")}
 
 

@@ -3,10 +3,10 @@
 import hashlib
 
 import pytest
-from conftest import count_rows
-from racekit import post_split, set_up_vienna
 from sqlalchemy import select
 
+from conftest import count_rows
+from racekit import post_split, set_up_vienna
 from tracker.db import db
 from tracker.models import ApiToken
 
@@ -147,7 +147,9 @@ def test_token_commands_refuse_bad_roles_duplicates_and_unknown_names(app, runne
 
 def test_the_login_and_logout_forms_refuse_a_post_without_the_csrf_token(app, runner):
     app.config["WTF_CSRF_ENABLED"] = True
-    token = runner.invoke(args=["token", "create", "--role", "official", "--name", "ana"]).stdout.split()[-1]
+    token = runner.invoke(
+        args=["token", "create", "--role", "official", "--name", "ana"]
+    ).stdout.split()[-1]
     client = app.test_client()
     assert client.post("/login", data={"token": token}).status_code == 400
     with client.session_transaction() as session:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+
 from livekit import Watcher
 from racekit import CHECKPOINTS, GUN
 from servers import ROOT, Server, flask_cli, free_port

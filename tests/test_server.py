@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 import requests
+
 from racekit import CHECKPOINTS, GUN
 from servers import Server, flask_cli
 
