@@ -199,3 +199,27 @@ class ApiToken(db.Model):
         ),
         CheckConstraint("role in ('admin', 'official', 'timing')", name="role_known"),
     )
+
+
+class RawRead(db.Model):
+    """A chip read exactly as a timing source sent it: append-only, never updated."""
+
+    __tablename__ = "raw_reads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(64))
+    seq: Mapped[int | None]
+    checkpoint: Mapped[str] = mapped_column(String(32))
+    line: Mapped[str] = mapped_column(String(8), default="main")
+    chip: Mapped[str] = mapped_column(String(64))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    raw: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    __table_args__ = (
+        Index("ix_raw_reads_race_chip", "race_id", "chip"),
+        CheckConstraint("line in ('main', 'backup')", name="line_known"),
+    )

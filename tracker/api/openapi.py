@@ -8,9 +8,27 @@ from flask import jsonify
 from pydantic.json_schema import models_json_schema
 
 from . import bp
-from .schemas import AthleteIn, CheckpointIn, CorrectionIn, RaceIn, SplitIn, StartIn, VoidIn
+from .schemas import (
+    AthleteIn,
+    CheckpointIn,
+    CorrectionIn,
+    RaceIn,
+    ReadBatchIn,
+    SplitIn,
+    StartIn,
+    VoidIn,
+)
 
-REQUEST_MODELS = (RaceIn, CheckpointIn, AthleteIn, StartIn, SplitIn, CorrectionIn, VoidIn)
+REQUEST_MODELS = (
+    RaceIn,
+    CheckpointIn,
+    AthleteIn,
+    StartIn,
+    SplitIn,
+    CorrectionIn,
+    VoidIn,
+    ReadBatchIn,
+)
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -144,6 +162,14 @@ def openapi_document() -> dict:
                     body=VoidIn,
                     params=[SLUG, SPLIT_ID],
                 ),
+            },
+            "/api/races/{slug}/reads": {
+                "post": _op(
+                    "Store a batch of raw chip reads (per-read results)",
+                    roles=("timing", "admin"),
+                    body=ReadBatchIn,
+                    params=[SLUG],
+                )
             },
             "/api/races/{slug}/splits.csv": {
                 "get": _op("Every split and its history as CSV", params=[SLUG], media="text/csv")

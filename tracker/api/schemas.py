@@ -151,6 +151,23 @@ class VoidIn(Body):
     reason: Reason
 
 
+class ReadItem(Body):
+    source: Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
+    seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+    chip: Annotated[str, Field(pattern=r"^[A-Za-z0-9:_-]{1,64}$")]
+    time: Instant
+    checkpoint: CheckpointCode
+    line: Literal["main", "backup"] = "main"
+    device: Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")] | None = None
+
+
+MAX_READS_PER_BATCH = 500
+
+
+class ReadBatchIn(Body):
+    reads: list[ReadItem]
+
+
 class StartIn(Body):
     at: Instant | None = None
 

@@ -1,0 +1,189 @@
+"""Raw chip reads over the batch endpoint: stored once, scored into splits, reported per read."""
+
+import pytest
+
+from conftest import count_rows
+from racekit import post_split, set_up_vienna
+
+GUN_UTC = "2019-10-12T06:15:00"
+
+
+@pytest.fixture
+def vienna(client, auth):
+    slug = set_up_vienna(client, auth)
+    client.post(
+        f"/api/races/{slug}/athletes",
+        json={"bib": "2", "name": "Second", "chips": ["SEC2"]},
+        headers=auth["admin"],
+    )
+    return slug
+
+
+def at(elapsed: str) -> str:
+    """An instant some minutes:seconds after the gun, in UTC."""
+    minutes, seconds = elapsed.split(":")
+    total = int(minutes) * 60 + float(seconds)
+    hours, rest = divmod(total, 3600)
+    mins, secs = divmod(rest, 60)
+    return f"2019-10-12T{6 + int(hours):02d}:{15 + int(mins):02d}:{secs:06.3f}Z"
+
+
+def send(client, auth, reads, slug="vienna"):
+    return client.post(f"/api/races/{slug}/reads", json={"reads": reads}, headers=auth["timing"])
+
+
+def test_a_crossing_read_many_times_on_two_lines_becomes_one_split(client, auth, vienna):
+    reads = [
+        {"source": "km5-main", "seq": 1, "chip": "KIP1", "time": at("14:10.2"), "checkpoint": "5K"},
+        {"source": "km5-main", "seq": 2, "chip": "KIP1", "time": at("14:11.0"), "checkpoint": "5K"},
+        {
+            "source": "km5-backup",
+            "seq": 1,
+            "chip": "KIP1",
+            "time": at("14:09.9"),
+            "checkpoint": "5K",
+            "line": "backup",
+        },
+        {
+            "source": "km5-main",
+            "seq": 3,
+            "chip": "NOBODY",
+            "time": at("14:30.0"),
+            "checkpoint": "5K",
+        },
+    ]
+    response = send(client, auth, reads)
+    assert response.status_code == 200, response.json
+    results = response.json["results"]
+    assert [r["status"] for r in results] == ["used", "duplicate", "duplicate", "unknown_chip"]
+    assert [r["result"] for r in results] == ["accepted"] * 4
+    athlete = client.get("/api/races/vienna/athletes/1").json
+    assert [(s["checkpoint"], s["elapsed_s"], s["source"]) for s in athlete["splits"]] == [
+        ("5K", 850.2, "mat")
+    ]
+    assert count_rows("raw_reads") == 4
+
+
+def test_a_resent_batch_is_all_duplicates_and_changes_nothing(client, auth, vienna):
+    reads = [
+        {
+            "source": "km5-main",
+            "seq": n,
+            "chip": "KIP1",
+            "time": at(f"14:1{n}.0"),
+            "checkpoint": "5K",
+        }
+        for n in range(3)
+    ]
+    send(client, auth, reads)
+    before = (count_rows("raw_reads"), count_rows("splits"), count_rows("split_revisions"))
+    again = send(client, auth, reads).json["results"]
+    assert {r["result"] for r in again} == {"duplicate"}
+    assert (count_rows("raw_reads"), count_rows("splits"), count_rows("split_revisions")) == before
+
+
+def test_a_late_earlier_read_corrects_the_split_and_keeps_the_history(client, auth, vienna):
+    send(
+        client,
+        auth,
+        [
+            {
+                "source": "km5-main",
+                "seq": 2,
+                "chip": "KIP1",
+                "time": at("14:12.0"),
+                "checkpoint": "5K",
+            }
+        ],
+    )
+    late = send(
+        client,
+        auth,
+        [
+            {
+                "source": "km5-main",
+                "seq": 1,
+                "chip": "KIP1",
+                "time": at("14:10.0"),
+                "checkpoint": "5K",
+            }
+        ],
+    )
+    assert late.json["results"][0]["status"] == "used"
+    split = client.get("/api/races/vienna/athletes/1").json["splits"][0]
+    assert split["elapsed_s"] == 850.0
+    history = client.get(f"/api/races/vienna/splits/{split['id']}").json["history"]
+    assert [(h["action"], h["actor"]) for h in history] == [
+        ("enter", "scorer"),
+        ("correct", "scorer"),
+    ]
+
+
+def test_an_officials_split_overrides_the_mats_at_its_checkpoint(client, auth, vienna):
+    post_split(client, auth, "5K", 851)
+    result = send(
+        client,
+        auth,
+        [
+            {
+                "source": "km5-main",
+                "seq": 1,
+                "chip": "KIP1",
+                "time": at("14:10.0"),
+                "checkpoint": "5K",
+            }
+        ],
+    )
+    assert result.json["results"][0]["status"] == "manual_override"
+    assert client.get("/api/races/vienna/athletes/1").json["splits"][0]["elapsed_s"] == 851
+
+
+def test_out_of_order_checkpoints_score_the_same_as_in_order(client, auth, vienna):
+    reads = [
+        {"source": "mats", "seq": 3, "chip": "SEC2", "time": at("28:25.0"), "checkpoint": "10K"},
+        {"source": "mats", "seq": 1, "chip": "SEC2", "time": at("14:15.0"), "checkpoint": "5K"},
+        {"source": "mats", "seq": 2, "chip": "SEC2", "time": at("16:00.0"), "checkpoint": "10K"},
+    ]
+    results = send(client, auth, reads).json["results"]
+    assert [r["status"] for r in results] == ["used", "used", "implausible"]
+    splits = client.get("/api/races/vienna/athletes/2").json["splits"]
+    assert [(s["checkpoint"], s["elapsed_s"]) for s in splits] == [("5K", 855.0), ("10K", 1705.0)]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"reads": []}, "batch_empty"),
+        (
+            {"reads": [{"source": "a", "chip": "B", "time": at("1:00"), "checkpoint": "5K"}] * 501},
+            "batch_too_large",
+        ),
+        (
+            {"reads": [{"source": "a", "chip": "B", "time": "12:00", "checkpoint": "5K"}]},
+            "invalid_time",
+        ),
+        (
+            {
+                "reads": [
+                    {
+                        "source": "a",
+                        "chip": "B",
+                        "time": at("1:00"),
+                        "checkpoint": "5K",
+                        "rssi": -50,
+                    }
+                ]
+            },
+            "validation_error",
+        ),
+    ],
+)
+def test_a_bad_batch_is_refused_whole(client, auth, vienna, body, code):
+    response = client.post("/api/races/vienna/reads", json=body, headers=auth["timing"])
+    assert (response.status_code, response.json["code"]) == (422, code)
+    assert count_rows("raw_reads") == 0
+
+
+def test_an_official_token_cannot_post_reads(client, auth, vienna):
+    response = send(client, {"timing": auth["official"]}, [])
+    assert (response.status_code, response.json["code"]) == (403, "forbidden_role")

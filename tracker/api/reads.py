@@ -1,0 +1,73 @@
+"""The batch endpoint for timing bridges: raw chip reads in, per-read results out."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, g, jsonify
+
+from ..db import db, utc_now
+from ..errors import Problem
+from ..services import races as race_service
+from ..services.reads import ReadIn, ingest_reads
+from ..transactions import write
+from . import bp
+from .auth import require_role
+from .json_body import json_body
+from .schemas import MAX_READS_PER_BATCH, ReadBatchIn, parse_body
+
+
+@bp.post("/races/<slug>/reads")
+@require_role("timing")
+def post_reads(slug: str):
+    """Store a batch of 1-500 reads; answered only after commit, with a result per read.
+
+    A read already stored (same key) is reported as a duplicate and changes nothing; a
+    schema error anywhere rejects the whole batch.
+    """
+    data = json_body()
+    reads = data.get("reads") if isinstance(data, dict) else None
+    if isinstance(reads, list) and not reads:
+        raise Problem(422, "batch_empty", "Send at least one read.")
+    if isinstance(reads, list) and len(reads) > MAX_READS_PER_BATCH:
+        raise Problem(422, "batch_too_large", f"Send at most {MAX_READS_PER_BATCH} reads a batch.")
+    body = parse_body(ReadBatchIn, data)
+    items = [
+        ReadIn(
+            source=item.source,
+            chip=item.chip,
+            time=item.time,
+            checkpoint=item.checkpoint,
+            seq=item.seq,
+            line=item.line,
+            device=item.device or g.caller.name,
+            raw=json.dumps(raw, separators=(",", ":"), sort_keys=True),
+        )
+        for item, raw in zip(body.reads, reads, strict=True)
+    ]
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        return ingest_reads(
+            db.session,
+            race,
+            items,
+            now=utc_now(),
+            future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
+        )
+
+    results = write(change)
+    return jsonify(
+        {
+            "results": [
+                {
+                    "key": r.key,
+                    "result": r.result,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "bib": r.bib,
+                }
+                for r in results
+            ]
+        }
+    )

@@ -1,0 +1,122 @@
+"""From raw chip reads to one passing per athlete and checkpoint (../shared/docs/TIMING.md §9).
+
+Pure and recomputed from the full stored set of an athlete's reads, so late, repeated and
+out-of-order reads give the same result whatever order they arrived in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .course import FASTEST_PLAUSIBLE_PACE_S_PER_KM, Course
+
+MERGE_WINDOW_S = 5.0  # RACE RESULT's default dead time: one crossing, many reads
+MIN_SEGMENT_S = 30.0  # never accept two mats closer together in time than this
+PRESTART_S = 6.0  # reads this long before the gun still count as the start ("round up")
+MAIN, BACKUP = "main", "backup"
+
+USED = "used"
+DUPLICATE = "duplicate"
+IMPLAUSIBLE = "implausible"
+PRESTART = "prestart"
+WRONG_MAT = "wrong_mat"
+MANUAL_OVERRIDE = "manual_override"
+
+
+@dataclass(frozen=True)
+class Read:
+    """One stored chip read of one athlete: where, on which line, seconds from the gun."""
+
+    key: str
+    checkpoint: str
+    elapsed_s: float
+    line: str = MAIN
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What became of a read, and why."""
+
+    status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One athlete's accepted passings (checkpoint to the governing read) and every verdict."""
+
+    passings: dict[str, Read]
+    verdicts: dict[str, Verdict]
+
+
+def score_athlete(
+    course: Course,
+    reads: Iterable[Read],
+    *,
+    manual: Mapping[str, float] | None = None,
+    fastest_pace: float = FASTEST_PLAUSIBLE_PACE_S_PER_KM,
+    window_s: float = MERGE_WINDOW_S,
+) -> Scored:
+    """Pick the governing read at each checkpoint.
+
+    At each checkpoint in distance order: reads earlier than the previous accepted passing
+    plus the minimum segment time are implausible; the first read after that opens the
+    crossing; reads within `window_s` of it belong to it, where the main line governs and
+    the backup fills in; every other read there is a duplicate (first crossing wins). A
+    checkpoint with an official's split (`manual`: code to elapsed) keeps it; its reads
+    are overridden.
+
+    """
+    manual = manual or {}
+    codes = {mark.code: mark for mark in course.checkpoints}
+    ordered = sorted(reads, key=lambda r: (r.elapsed_s, r.line != MAIN, r.key))
+    verdicts: dict[str, Verdict] = {}
+    by_checkpoint: dict[str, list[Read]] = {}
+    for read in ordered:
+        if read.checkpoint not in codes:
+            verdicts[read.key] = Verdict(WRONG_MAT, f"{read.checkpoint} is not on this course")
+        elif read.elapsed_s < -PRESTART_S:
+            verdicts[read.key] = Verdict(PRESTART, "before the gun")
+        else:
+            by_checkpoint.setdefault(read.checkpoint, []).append(read)
+
+    passings: dict[str, Read] = {}
+    last_distance, last_elapsed = 0.0, 0.0
+    for mark in course.checkpoints:
+        candidates = by_checkpoint.get(mark.code, [])
+        if mark.code in manual:
+            for read in candidates:
+                verdicts[read.key] = Verdict(MANUAL_OVERRIDE, "an official entered this split")
+            last_distance, last_elapsed = mark.distance_m, manual[mark.code]
+            continue
+        earliest = last_elapsed + max(
+            MIN_SEGMENT_S, (mark.distance_m - last_distance) / 1000 * fastest_pace
+        )
+        valid = []
+        for read in candidates:
+            if read.elapsed_s < earliest:
+                verdicts[read.key] = Verdict(
+                    IMPLAUSIBLE, f"faster than {fastest_pace / 60:.1f} min/km since the last mat"
+                )
+            else:
+                valid.append(read)
+        if not valid:
+            continue
+        opened = valid[0].elapsed_s
+        crossing = [read for read in valid if read.elapsed_s <= opened + window_s]
+        governing = next((r for r in crossing if r.line == MAIN), crossing[0])
+        passings[mark.code] = governing
+        verdicts[governing.key] = Verdict(
+            USED, "" if governing.line == MAIN else "the backup line filled in for main"
+        )
+        for read in valid:
+            if read is not governing:
+                verdicts[read.key] = Verdict(
+                    DUPLICATE,
+                    "another read of the same crossing"
+                    if read in crossing
+                    else "after the first crossing",
+                )
+        last_distance, last_elapsed = mark.distance_m, governing.elapsed_s
+    return Scored(passings, verdicts)
