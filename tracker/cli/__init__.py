@@ -1,10 +1,10 @@
-"""Operator commands on the `flask` CLI: tokens, race set-up, imports, replay, the demo."""
+"""Operator commands on the `flask` CLI: tokens, race set-up, imports, replay, timing, demo."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from . import demo, setup, tokens
+from . import demo, setup, timing, tokens
 
 
 def init_app(app: Flask) -> None:
@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup.import_group)
     app.cli.add_command(demo.replay_command)
     app.cli.add_command(demo.demo_command)
+    app.cli.add_command(timing.timing_group)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 
 def parse_instant(text: str) -> datetime:
@@ -40,3 +41,14 @@ def elapsed_at(gun_time: datetime, instant: datetime, clock_rate: float) -> floa
     850.0
     """
     return (instant - gun_time).total_seconds() * clock_rate
+
+
+def local_instant(naive: datetime, zone: str) -> datetime:
+    """A device's wall-clock reading (no zone) as an aware instant in the event's zone.
+
+    Timing formats without a zone are never assumed to be UTC (TIMING.md §9.5).
+
+    >>> local_instant(datetime(2019, 10, 12, 8, 15), "Europe/Vienna").isoformat()
+    '2019-10-12T08:15:00+02:00'
+    """
+    return naive.replace(tzinfo=ZoneInfo(zone))

@@ -1,0 +1,174 @@
+"""Timing equipment over real loopback sockets: nothing lost, nothing stored twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from conftest import count_rows
+from racekit import set_up_vienna
+from tracker.db import db
+from tracker.timing import chronotrack, mylaps
+from tracker.timing.raceresult import run_client
+from tracker.timing.simulators import FakeDecoder, chronotrack_stream, mylaps_send
+from tracker.timing.sink import ReadSink
+
+RUNNERS = [str(bib) for bib in range(101, 111)]
+
+
+@pytest.fixture
+def race(app, client, auth):
+    """Vienna (gun 08:15 local) with ten more runners wearing chips C101…C110."""
+    set_up_vienna(client, auth)
+    for bib in RUNNERS:
+        response = client.post(
+            "/api/races/vienna/athletes",
+            json={"bib": bib, "name": f"Runner {bib}", "chips": [f"C{bib}"]},
+            headers=auth["admin"],
+        )
+        assert response.status_code == 201
+    db.session.remove()
+    return "vienna"
+
+
+def splits_at(client, checkpoint):
+    snapshot = client.get("/api/races/vienna").json
+    return {
+        a["bib"]: s["elapsed_s"]
+        for a in snapshot["athletes"]
+        for s in a["splits"]
+        if s["checkpoint"] == checkpoint
+    }
+
+
+def wait_until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def stored_reads():
+    db.session.remove()
+    return count_rows("raw_reads")
+
+
+def test_a_decoder_that_drops_mid_race_loses_and_duplicates_nothing(app, client, race):
+    # Each runner is read twice (First+last): at 14:2x and a second later.
+    passings = []
+    for index, bib in enumerate(RUNNERS):
+        for extra in (0.0, 1.0):
+            clock = f"08:29:{20 + index:02d}.{int(extra * 1000):03d}"
+            passings.append(f"C{bib};2019-10-12;{clock};0;5;30;;0;;;;;;;;KM5-Main")
+    decoder = FakeDecoder(passings=passings)
+    decoder.release(6)  # read before we connect: pulled by number
+    sink = ReadSink(app, "vienna", {"KM5-Main": ("5K", "main")}, device="decoder-km5")
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=run_client,
+        args=(sink, "127.0.0.1", decoder.port, stop),
+        kwargs={"poll_s": 0.3, "retry_s": 0.2},
+        daemon=True,
+    )
+    worker.start()
+    try:
+        assert wait_until(lambda: stored_reads() == 6)
+        decoder.drop_after_pushes = 3
+        decoder.release(8)  # three pushed, then the line drops; five wait on the decoder
+        decoder.release(6)
+        assert wait_until(lambda: stored_reads() == 20)
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+        decoder.close()
+    assert decoder.connections >= 2
+    time.sleep(0.2)
+    assert stored_reads() == 20
+    # 08:29:20 local is 14:20 after the 08:15 gun; the runners passed one second apart.
+    assert splits_at(client, "5K") == {bib: 860.0 + index for index, bib in enumerate(RUNNERS)}
+
+
+def test_a_chronotrack_stream_out_of_order_with_re_reads_yields_the_right_splits(app, client, race):
+    sink = ReadSink(app, "vienna")
+    server = chronotrack.serve(sink, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    lines = [
+        "CT01_33~1~START~guntime~2019-10-12T08:15:00.00~0~0B7E21~0",
+        "CT01_33~2~5K~C101~2019-10-12T08:29:11.40~1~0B7E21~3",
+        "CT01_33~3~5K~C101~2019-10-12T08:29:12.10~1~0B7E21~4",  # re-read within 5 s
+        "CT01_33~4~5K~C102~2019-10-12T08:29:15.00~1~0B7E21~1",
+        "CT01_33~5~5K~C103~2019-10-12T08:29:13.20~1~0B7E21~2",  # timed earlier than the line before
+        "CT01_33~6~5K~C101~2019-10-12T08:29:10.90~1~0B7E21~2",  # arrives last, was first
+        "CT01_33~7~5K~C102~2019-10-12T08:29:40.00~1~0B7E21~2",  # 25 s later: first crossing wins
+        "CT01_33~8~5K~NOBODY~2019-10-12T08:29:16.00~1~0B7E21~2",
+        "CT01_33~9~12K~newlocation~2019-10-12T08:29:17.00~0~0B7E21~0",
+    ]
+    try:
+        replies = chronotrack_stream("127.0.0.1", server.server_address[1], lines)
+        assert replies[0] == "RaceTracker~1.0~5" and "stream-mode=push" in replies
+        assert "start" in replies and "start~12K" in replies and "ack~ping" in replies
+        assert splits_at(client, "5K") == {"101": 850.9, "102": 855.0, "103": 853.2}
+        assert stored_reads() == 7
+        # SimpleClient's Play re-streams the recording: nothing new is stored.
+        chronotrack_stream("127.0.0.1", server.server_address[1], lines)
+        assert stored_reads() == 7
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_mylaps_messages_re_sent_until_acknowledged_are_stored_once(app, client, race):
+    sink = ReadSink(app, "vienna", {"KM5": ("5K", "main")})
+    server = mylaps.serve(sink, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    message = (
+        "KM5@Passing@c=C101|t=08:29:11.347|d=191012|dv=2|re=1|l=1|h=9"
+        "@c=C102|t=08:29:14.000|d=191012|dv=2|re=1@c=C101|t=08:29:12.100|d=191012|dv=2|re=1@57@$"
+    )
+    v1 = (
+        "KM5@Store@"
+        + "C103   "
+        + "08:29:20.500"
+        + "02"
+        + "01"
+        + "1"
+        + "000"
+        + "0000"
+        + "191012"
+        + "  "
+        + "@58@$"
+    )
+    try:
+        replies = mylaps_send("127.0.0.1", server.server_address[1], [message, message, v1])
+        assert replies.count("AckPassing@57") == 2  # the re-send is acknowledged again
+        assert "AckStore@58" in replies
+        assert stored_reads() == 4
+        assert splits_at(client, "5K") == {"101": 851.347, "102": 854.0, "103": 860.5}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_importing_the_same_file_twice_changes_nothing(app, client, race, runner, tmp_path):
+    path = tmp_path / "km5.csv"
+    path.write_text(
+        "source,seq,chip,time,antenna,rssi,rewind\n"
+        "km5-bridge,1,C101,2019-10-12T08:29:11.300+02:00,2,-58,0\n"
+        "km5-bridge,2,C101,2019-10-12T08:29:11.900+02:00,1,-61,0\n"
+        "km5-bridge,3,C104,2019-10-12T08:29:30.000,1,-60,0\n"  # no offset: the event's zone
+    )
+    first = runner.invoke(
+        args=["timing", "import", "vienna", str(path), "--format", "chip-csv", "--map", "km5=5K"]
+    )
+    assert first.exit_code == 0, first.output
+    assert "3 new" in first.output
+    again = runner.invoke(
+        args=["timing", "import", "vienna", str(path), "--format", "chip-csv", "--map", "km5=5K"]
+    )
+    assert "0 new, 3 known" in again.output
+    assert stored_reads() == 3
+    assert splits_at(client, "5K") == {"101": 851.3, "104": 870.0}

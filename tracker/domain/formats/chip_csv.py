@@ -1,0 +1,36 @@
+"""The generic chip-read CSV: `source,seq,chip,time,antenna,rssi,rewind` (TIMING.md §8)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from ..race_clock import local_instant
+from . import DeviceRead
+
+HEADER = ("source", "seq", "chip", "time")
+
+
+def parse_chip_csv(text: str, *, location: str, zone: str) -> list[DeviceRead]:
+    """Every row as a read at `location`; times with an offset, or local in the event's zone."""
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not set(HEADER) <= {name.strip() for name in reader.fieldnames}:
+        raise ValueError(f"the header needs {', '.join(HEADER)}")
+    reads = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            when = datetime.fromisoformat(row["time"].strip())
+            reads.append(
+                DeviceRead(
+                    source=row["source"].strip(),
+                    seq=int(row["seq"]) if (row.get("seq") or "").strip() else None,
+                    location=location,
+                    chip=row["chip"].strip(),
+                    time=when if when.tzinfo else local_instant(when, zone),
+                    raw=",".join(row[name] or "" for name in reader.fieldnames),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"line {line}: {error}") from error
+    return reads
