@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from . import live
 from .db import begin_write, db
 from .services.live_events import take_pending
+from .services.summary import forget_field_size
 
 T = TypeVar("T")
 
@@ -28,6 +29,7 @@ def write(change: Callable[[], T]) -> T:
     for attempt in (1, 2):
         # End the read transaction that authentication opened, so the write begins afresh.
         session.rollback()
+        forget_field_size(session)
         begin_write(session)
         try:
             result = change()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..errors import Problem
 from ..models import Athlete, Checkpoint, Chip, Race
 from . import live_events
+from .summary import forget_field_size
 
 FINISH_CODE = "FINISH"
 
@@ -131,6 +132,7 @@ def add_athlete(
     for code in chips:
         if session.scalar(select(Chip.id).where(Chip.race_id == race.id, Chip.code == code)):
             raise Problem(409, "chip_taken", f"Chip {code} is worn by another athlete.")
+    forget_field_size(session)
     athlete = Athlete(bib=bib, name=name, country=country, role=role, featured=featured)
     athlete.chips = [Chip(race_id=race.id, code=code) for code in dict.fromkeys(chips)]
     race.athletes.append(athlete)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..domain import scoring
 from ..domain.race_clock import elapsed_at
@@ -129,6 +129,47 @@ def _is_officials(split: Split) -> bool:
     return any(r.action == "correct" and r.actor != SCORER for r in split.revisions)
 
 
+def _athlete_reads(session: Session, race: Race, athlete: Athlete) -> list[scoring.Read]:
+    chips = [chip.code for chip in athlete.chips]
+    stored = session.scalars(
+        select(RawRead).where(RawRead.race_id == race.id, RawRead.chip.in_(chips))
+    )
+    return [
+        scoring.Read(
+            raw.idempotency_key,
+            raw.checkpoint,
+            elapsed_at(race.gun_time, raw.read_at, race.clock_rate),
+            raw.line,
+        )
+        for raw in stored
+    ]
+
+
+def _officials_times(live: dict[str, Split]) -> dict[str, float]:
+    """Checkpoints where an official's time stands, and that time."""
+    return {code: split.elapsed_ms / 1000 for code, split in live.items() if _is_officials(split)}
+
+
+def _live_splits(session: Session, athlete: Athlete) -> dict[str, Split]:
+    return {
+        split.checkpoint.code: split
+        for split in session.scalars(
+            select(Split)
+            .where(Split.athlete_id == athlete.id, Split.voided_at.is_(None))
+            .options(selectinload(Split.revisions), selectinload(Split.checkpoint))
+        )
+    }
+
+
+def stored_verdicts(session: Session, race: Race, athlete: Athlete) -> dict[str, scoring.Verdict]:
+    """The verdicts on an athlete's reads as they stand, changing nothing."""
+    live = _live_splits(session, athlete)
+    manual = _officials_times(live)
+    return scoring.score_athlete(
+        course_of(race), _athlete_reads(session, race, athlete), manual=manual
+    ).verdicts
+
+
 def rescore(
     session: Session, race: Race, athlete: Athlete, *, now: datetime, future_tolerance_s: float
 ) -> dict[str, scoring.Verdict]:
@@ -149,10 +190,12 @@ def rescore(
     live = {
         split.checkpoint.code: split
         for split in session.scalars(
-            select(Split).where(Split.athlete_id == athlete.id, Split.voided_at.is_(None))
+            select(Split)
+            .where(Split.athlete_id == athlete.id, Split.voided_at.is_(None))
+            .options(selectinload(Split.revisions), selectinload(Split.checkpoint))
         )
     }
-    manual = {code: split.elapsed_ms / 1000 for code, split in live.items() if _is_officials(split)}
+    manual = _officials_times(live)
     scored = scoring.score_athlete(course_of(race), reads, manual=manual)
     actor = SCORER
     for code, read in scored.passings.items():

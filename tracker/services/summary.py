@@ -18,9 +18,21 @@ SMALL_FIELD = 50
 LEADERS = 10
 
 
+FIELD_SIZE_KEY = "field_size"
+
+
 def field_size(session: Session, race: Race) -> int:
-    """How many athletes the race has."""
-    return session.scalar(select(func.count()).where(Athlete.race_id == race.id))
+    """How many athletes the race has (counted once per transaction: a mass ingest asks
+    for every split it enters)."""
+    cache = session.info.setdefault(FIELD_SIZE_KEY, {})
+    if race.id not in cache:
+        cache[race.id] = session.scalar(select(func.count()).where(Athlete.race_id == race.id))
+    return cache[race.id]
+
+
+def forget_field_size(session: Session) -> None:
+    """Drop the per-transaction count (a transaction ended, or an athlete was added)."""
+    session.info.pop(FIELD_SIZE_KEY, None)
 
 
 def is_leader_at(session: Session, split: Split, elapsed_ms: int) -> bool:
