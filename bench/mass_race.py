@@ -29,25 +29,39 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
 from servers import Server, free_port  # noqa: E402
-
 from tracker.timing.simulators import chronotrack_stream  # noqa: E402
 
-CHECKPOINTS = [("5K", 5000), ("10K", 10000), ("15K", 15000), ("20K", 20000), ("HALF", 21097.5),
-               ("25K", 25000), ("30K", 30000), ("35K", 35000), ("40K", 40000), ("FINISH", 42195)]
+CHECKPOINTS = [
+    ("5K", 5000),
+    ("10K", 10000),
+    ("15K", 15000),
+    ("20K", 20000),
+    ("HALF", 21097.5),
+    ("25K", 25000),
+    ("30K", 30000),
+    ("35K", 35000),
+    ("40K", 40000),
+    ("FINISH", 42195),
+]
 GUN = datetime(2026, 4, 26, 8, 0, tzinfo=UTC)
 
 
 def flask(env: dict, *args: str) -> str:
-    return subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def set_up(env: dict, slug: str, runners: int, workdir: Path) -> None:
     flask(env, "race", "create", slug, "Mass race", "--timezone", "UTC")
-    (workdir / "cp.csv").write_text("code,name,distance_m\n" + "".join(
-        f"{code},{code},{distance}\n" for code, distance in CHECKPOINTS[:-1]))
-    (workdir / "ath.csv").write_text("bib,name,chips\n" + "".join(
-        f"{bib},Runner {bib},C{bib}\n" for bib in range(1, runners + 1)))
+    (workdir / "cp.csv").write_text(
+        "code,name,distance_m\n"
+        + "".join(f"{code},{code},{distance}\n" for code, distance in CHECKPOINTS[:-1])
+    )
+    (workdir / "ath.csv").write_text(
+        "bib,name,chips\n"
+        + "".join(f"{bib},Runner {bib},C{bib}\n" for bib in range(1, runners + 1))
+    )
     flask(env, "import", "checkpoints", slug, str(workdir / "cp.csv"))
     flask(env, "import", "athletes", slug, str(workdir / "ath.csv"))
 
@@ -85,23 +99,34 @@ def verify(database: Path, slug: str, crossing_list) -> dict:
     expected = {(str(bib), code): round(elapsed * 1000) for _, bib, code, elapsed in crossing_list}
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
-            "SELECT a.bib, c.code, s.elapsed_ms FROM splits s JOIN athletes a ON a.id = s.athlete_id "
+            "SELECT a.bib, c.code, s.elapsed_ms FROM splits s "
+            "JOIN athletes a ON a.id = s.athlete_id "
             "JOIN checkpoints c ON c.id = s.checkpoint_id JOIN races r ON r.id = s.race_id "
-            "WHERE r.slug = ? AND s.voided_at IS NULL", (slug,)).fetchall()
+            "WHERE r.slug = ? AND s.voided_at IS NULL",
+            (slug,),
+        ).fetchall()
     found: dict[tuple[str, str], int] = {}
     duplicates = 0
     for bib, code, elapsed_ms in rows:
         duplicates += (bib, code) in found
         found[(bib, code)] = elapsed_ms
-    return {"expected_splits": len(expected), "stored_splits": len(rows), "duplicates": duplicates,
-            "exact": sum(found.get(key) == value for key, value in expected.items())}
+    return {
+        "expected_splits": len(expected),
+        "stored_splits": len(rows),
+        "duplicates": duplicates,
+        "exact": sum(found.get(key) == value for key, value in expected.items()),
+    }
 
 
 def main(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         database = workdir / "mass.sqlite3"
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "TRACKER_LOG_LEVEL": "warning"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "TRACKER_LOG_LEVEL": "warning",
+        }
         flask(env, "db", "upgrade")
         token = flask(env, "token", "create", "--role", "timing", "--name", "bridge").split()[-1]
         admin = flask(env, "token", "create", "--role", "admin", "--name", "ops").split()[-1]
@@ -111,19 +136,35 @@ def main(args) -> None:
         setup_s = time.perf_counter() - started
         with Server(str(env["DATABASE_URL"]), {"TRACKER_LOG_LEVEL": "warning"}) as server:
             for slug in ("http", "ctp01"):
-                requests.post(f"{server.base_url}/api/races/{slug}/start", json={"at": GUN.isoformat()},
-                              headers={"Authorization": f"Bearer {admin}"}).raise_for_status()
+                requests.post(
+                    f"{server.base_url}/api/races/{slug}/start",
+                    json={"at": GUN.isoformat()},
+                    headers={"Authorization": f"Bearer {admin}"},
+                ).raise_for_status()
             crossing_list = crossings(args.runners, seed=1)
             reads = reads_for(crossing_list, seed=2)
             # Through the HTTP batch endpoint: bridges post 500 reads at a time.
-            batches = [reads[i:i + 500] for i in range(0, len(reads), 500)]
+            batches = [reads[i : i + 500] for i in range(0, len(reads), 500)]
 
             def post(batch, number):
-                body = {"reads": [{"source": "bridge", "seq": number * 500 + i, "chip": r["chip"],
-                                   "checkpoint": r["checkpoint"], "time": iso(r["elapsed"])}
-                                  for i, r in enumerate(batch)]}
-                response = requests.post(f"{server.base_url}/api/races/http/reads", json=body,
-                                         headers={"Authorization": f"Bearer {token}"}, timeout=300)
+                body = {
+                    "reads": [
+                        {
+                            "source": "bridge",
+                            "seq": number * 500 + i,
+                            "chip": r["chip"],
+                            "checkpoint": r["checkpoint"],
+                            "time": iso(r["elapsed"]),
+                        }
+                        for i, r in enumerate(batch)
+                    ]
+                }
+                response = requests.post(
+                    f"{server.base_url}/api/races/http/reads",
+                    json=body,
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=300,
+                )
                 response.raise_for_status()
 
             began = time.perf_counter()
@@ -132,13 +173,28 @@ def main(args) -> None:
             http_s = time.perf_counter() - began
             # Through one ChronoTrack listener process, as a timing crew would run it.
             port = free_port()
-            listener = subprocess.Popen([str(BIN / "flask"), "timing", "chronotrack", "ctp01",
-                                         "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            listener = subprocess.Popen(
+                [
+                    str(BIN / "flask"),
+                    "timing",
+                    "chronotrack",
+                    "ctp01",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 time.sleep(3)
-                lines = [f"CT01_33~{n}~{r['checkpoint']}~{r['chip']}~{iso(r['elapsed'])[:-6]}~1~0B7E21~1"
-                         for n, r in enumerate(reads, start=1)]
+                lines = [
+                    f"CT01_33~{n}~{r['checkpoint']}~{r['chip']}~{iso(r['elapsed'])[:-6]}~1~0B7E21~1"
+                    for n, r in enumerate(reads, start=1)
+                ]
                 began = time.perf_counter()
                 chronotrack_stream("127.0.0.1", port, lines, timeout=3600)
                 ctp_s = time.perf_counter() - began
@@ -146,12 +202,20 @@ def main(args) -> None:
                 listener.terminate()
                 listener.wait(timeout=20)
         result = {
-            "runners": args.runners, "checkpoints": len(CHECKPOINTS), "reads": len(reads),
+            "runners": args.runners,
+            "checkpoints": len(CHECKPOINTS),
+            "reads": len(reads),
             "setup_s": round(setup_s, 1),
-            "http": {"seconds": round(http_s, 1), "reads_per_s": round(len(reads) / http_s),
-                     **verify(database, "http", crossing_list)},
-            "ctp01": {"seconds": round(ctp_s, 1), "reads_per_s": round(len(reads) / ctp_s),
-                      **verify(database, "ctp01", crossing_list)},
+            "http": {
+                "seconds": round(http_s, 1),
+                "reads_per_s": round(len(reads) / http_s),
+                **verify(database, "http", crossing_list),
+            },
+            "ctp01": {
+                "seconds": round(ctp_s, 1),
+                "reads_per_s": round(len(reads) / ctp_s),
+                **verify(database, "ctp01", crossing_list),
+            },
         }
         print(json.dumps(result))
 
