@@ -27,28 +27,38 @@ def _sink(slug: str, maps: tuple[str, ...], device: str | None = None) -> ReadSi
     return ReadSink(current_app._get_current_object(), slug, locations, device)
 
 
-@timing_group.command("chronotrack")
-@click.argument("slug")
-@click.option("--host", default="0.0.0.0", show_default=True)
-@click.option("--port", default=61611, show_default=True, type=int)
-@click.option("--map", "maps", multiple=True, help=MAP_HELP)
-def chronotrack_command(slug: str, host: str, port: int, maps: tuple[str, ...]) -> None:
-    """Listen for ChronoTrack SimpleClient (CTP01, Direct Socket Out)."""
-    server = chronotrack_server.serve(_sink(slug, maps), host, port)
-    click.echo(f"Listening for ChronoTrack CTP01 on {host}:{port} for {slug}.")
-    server.serve_forever()
+def _listener_command(name: str, label: str, default_port: int, serve) -> click.Command:
+    """`flask timing NAME SLUG`: listen for equipment that connects to us."""
+
+    @click.command(name, help=f"Listen for {label}.")
+    @click.argument("slug")
+    @click.option("--host", default="0.0.0.0", show_default=True)
+    @click.option("--port", default=default_port, show_default=True, type=int)
+    @click.option("--map", "maps", multiple=True, help=MAP_HELP)
+    def command(slug: str, host: str, port: int, maps: tuple[str, ...]) -> None:
+        server = serve(_sink(slug, maps), host, port)
+        click.echo(f"Listening for {label} on {host}:{port} for {slug}.")
+        server.serve_forever()
+
+    return command
 
 
-@timing_group.command("mylaps")
-@click.argument("slug")
-@click.option("--host", default="0.0.0.0", show_default=True)
-@click.option("--port", default=3097, show_default=True, type=int)
-@click.option("--map", "maps", multiple=True, help=MAP_HELP)
-def mylaps_command(slug: str, host: str, port: int, maps: tuple[str, ...]) -> None:
-    """Listen for the MYLAPS Timing & Scoring TCP/IP exporter (V1 and V2)."""
-    server = mylaps_server.serve(_sink(slug, maps), host, port)
-    click.echo(f"Listening for MYLAPS T&S on {host}:{port} for {slug}.")
-    server.serve_forever()
+timing_group.add_command(
+    _listener_command(
+        "chronotrack",
+        "ChronoTrack SimpleClient (CTP01, Direct Socket Out)",
+        61611,
+        chronotrack_server.serve,
+    )
+)
+timing_group.add_command(
+    _listener_command(
+        "mylaps",
+        "the MYLAPS Timing & Scoring TCP/IP exporter (V1 and V2)",
+        3097,
+        mylaps_server.serve,
+    )
+)
 
 
 @timing_group.command("raceresult")

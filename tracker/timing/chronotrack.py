@@ -6,6 +6,7 @@ import logging
 import socketserver
 
 from ..domain.formats import chronotrack
+from .listener import TimingServer, listen
 from .sink import ReadSink
 
 log = logging.getLogger(__name__)
@@ -59,10 +60,6 @@ class ChronoTrackHandler(socketserver.StreamRequestHandler):
                 self.send(*replies)
 
 
-def serve(sink: ReadSink, host: str, port: int) -> socketserver.ThreadingTCPServer:
-    """A threaded CTP01 server (call serve_forever on it)."""
-    handler = type("Handler", (ChronoTrackHandler,), {"sink": sink})
-    socketserver.ThreadingTCPServer.allow_reuse_address = True
-    server = socketserver.ThreadingTCPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+def serve(sink: ReadSink, host: str, port: int) -> TimingServer:
+    """A threaded server for this protocol (call serve_forever on it)."""
+    return listen(ChronoTrackHandler, sink, host, port)

@@ -6,6 +6,7 @@ import logging
 import socketserver
 
 from ..domain.formats import mylaps
+from .listener import TimingServer, listen
 from .sink import ReadSink
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,6 @@ class MylapsHandler(socketserver.BaseRequestHandler):
             self.send(mylaps.reply("AckMarker", message.number))
 
 
-def serve(sink: ReadSink, host: str, port: int) -> socketserver.ThreadingTCPServer:
-    """A threaded MYLAPS exporter server (call serve_forever on it)."""
-    handler = type("Handler", (MylapsHandler,), {"sink": sink})
-    socketserver.ThreadingTCPServer.allow_reuse_address = True
-    server = socketserver.ThreadingTCPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+def serve(sink: ReadSink, host: str, port: int) -> TimingServer:
+    """A threaded server for this protocol (call serve_forever on it)."""
+    return listen(MylapsHandler, sink, host, port)

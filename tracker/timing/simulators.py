@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..domain.formats import mylaps
+from .listener import TimingServer
 
 
 @dataclass
@@ -40,9 +41,7 @@ class FakeDecoder:
                     if reply is not None:
                         self.wfile.write(reply.encode())
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = TimingServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
