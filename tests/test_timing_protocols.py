@@ -61,8 +61,9 @@ def test_a_decoder_that_drops_mid_race_loses_and_duplicates_nothing(app, client,
     # Each runner is read twice (First+last): at 14:2x and a second later.
     passings = []
     for index, bib in enumerate(RUNNERS):
-        for extra in (0.0, 1.0):
-            clock = f"08:29:{20 + index:02d}.{int(extra * 1000):03d}"
+        for extra_ms in (0, 1000):
+            seconds, millis = divmod(20_000 + index * 1000 + extra_ms, 1000)
+            clock = f"08:29:{seconds:02d}.{millis:03d}"
             passings.append(f"C{bib};2019-10-12;{clock};0;5;30;;0;;;;;;;;KM5-Main")
     decoder = FakeDecoder(passings=passings)
     decoder.release(6)  # read before we connect: pulled by number
@@ -77,6 +78,7 @@ def test_a_decoder_that_drops_mid_race_loses_and_duplicates_nothing(app, client,
     worker.start()
     try:
         assert wait_until(lambda: stored_reads() == 6)
+        assert wait_until(lambda: decoder.pushing() == 1)
         decoder.drop_after_pushes = 3
         decoder.release(8)  # three pushed, then the line drops; five wait on the decoder
         decoder.release(6)

@@ -88,6 +88,11 @@ class FakeDecoder:
                             pusher.shutdown(socket.SHUT_RDWR)
                         self._pushers.clear()
 
+    def pushing(self) -> int:
+        """How many clients have asked for pushed passings."""
+        with self._lock:
+            return len(self._pushers)
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
