@@ -28,21 +28,12 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
+from racekit import CHECKPOINTS as RACE_CHECKPOINTS  # noqa: E402
 from servers import Server, free_port  # noqa: E402
 from tracker.timing.simulators import chronotrack_stream  # noqa: E402
 
-CHECKPOINTS = [
-    ("5K", 5000),
-    ("10K", 10000),
-    ("15K", 15000),
-    ("20K", 20000),
-    ("HALF", 21097.5),
-    ("25K", 25000),
-    ("30K", 30000),
-    ("35K", 35000),
-    ("40K", 40000),
-    ("FINISH", 42195),
-]
+# The marathon's checkpoints, as the tests set them up (the finish is added on creation).
+CHECKPOINTS = [(cp["code"], cp["distance_m"]) for cp in RACE_CHECKPOINTS]
 GUN = datetime(2026, 4, 26, 8, 0, tzinfo=UTC)
 
 
