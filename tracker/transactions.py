@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import live
 from .db import begin_write, db
-from .services.live_events import take_pending
+from .services.live_events import describe_changes, take_pending
 from .services.summary import forget_field_size
 
 T = TypeVar("T")
@@ -33,6 +33,7 @@ def write(change: Callable[[], T]) -> T:
         begin_write(session)
         try:
             result = change()
+            describe_changes(session)
             session.commit()
         except IntegrityError:
             session.rollback()

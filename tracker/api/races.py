@@ -77,10 +77,10 @@ def add_athlete(slug: str):
 
     def change():
         race = race_service.find_race(db.session, slug)
-        athlete = race_service.add_athlete(db.session, race, **body.model_dump())
-        return athlete_snapshot(db.session, race, athlete)
+        return race, race_service.add_athlete(db.session, race, **body.model_dump())
 
-    return jsonify(write(change)), 201
+    race, athlete = write(change)
+    return jsonify(athlete_snapshot(db.session, race, athlete)), 201
 
 
 @bp.post("/races/<slug>/start")

@@ -13,7 +13,14 @@ from ..domain.race_clock import elapsed_at
 from ..errors import Problem
 from ..models import Athlete, Chip, Race, RawRead, Split
 from .courses import course_of
-from .splits import SplitTime, correct_split, record_split, void_split
+from .splits import (
+    SplitTime,
+    checked_elapsed_ms,
+    correct_split,
+    enter_split,
+    find_checkpoint,
+    void_split,
+)
 
 # Corrections the scorer makes are signed so; any other correction is an official's, and
 # an official's word overrides the mats at that checkpoint.
@@ -86,11 +93,8 @@ def ingest_reads(
     session.flush()
 
     wearers = _wearers(session, race, {read.chip for read in reads})
-    verdicts: dict[str, scoring.Verdict] = {}
-    for athlete in {wearers[read.chip] for read in reads if read.chip in wearers}:
-        verdicts.update(
-            rescore(session, race, athlete, now=now, future_tolerance_s=future_tolerance_s)
-        )
+    touched = list(dict.fromkeys(wearers[read.chip] for read in reads if read.chip in wearers))
+    verdicts = rescore(session, race, touched, now=now, future_tolerance_s=future_tolerance_s)
 
     results = []
     for read in reads:
@@ -119,6 +123,7 @@ def _wearers(session: Session, race: Race, chips: set[str]) -> dict[str, Athlete
         select(Chip.code, Athlete)
         .join(Athlete, Chip.athlete_id == Athlete.id)
         .where(Chip.race_id == race.id, Chip.code.in_(chips))
+        .options(selectinload(Athlete.chips))
     )
     return {code: athlete for code, athlete in rows}
 
@@ -129,99 +134,118 @@ def _is_officials(split: Split) -> bool:
     return any(r.action == "correct" and r.actor != SCORER for r in split.revisions)
 
 
-def _athlete_reads(session: Session, race: Race, athlete: Athlete) -> list[scoring.Read]:
-    chips = [chip.code for chip in athlete.chips]
-    stored = session.scalars(
-        select(RawRead).where(RawRead.race_id == race.id, RawRead.chip.in_(chips))
-    )
-    return [
-        scoring.Read(
-            raw.idempotency_key,
-            raw.checkpoint,
-            elapsed_at(race.gun_time, raw.read_at, race.clock_rate),
-            raw.line,
-        )
-        for raw in stored
-    ]
-
-
 def _officials_times(live: dict[str, Split]) -> dict[str, float]:
     """Checkpoints where an official's time stands, and that time."""
     return {code: split.elapsed_ms / 1000 for code, split in live.items() if _is_officials(split)}
 
 
-def _live_splits(session: Session, athlete: Athlete) -> dict[str, Split]:
-    return {
-        split.checkpoint.code: split
-        for split in session.scalars(
-            select(Split)
-            .where(Split.athlete_id == athlete.id, Split.voided_at.is_(None))
-            .options(selectinload(Split.revisions), selectinload(Split.checkpoint))
-        )
-    }
+def _stored_reads(
+    session: Session, race: Race, athletes: list[Athlete]
+) -> dict[int, list[scoring.Read]]:
+    """Every stored read of these athletes' chips, as the scorer sees them, by athlete id."""
+    wearer = {chip.code: athlete.id for athlete in athletes for chip in athlete.chips}
+    by_athlete: dict[int, list[scoring.Read]] = {athlete.id: [] for athlete in athletes}
+    rows = session.execute(
+        select(
+            RawRead.chip, RawRead.idempotency_key, RawRead.checkpoint, RawRead.read_at, RawRead.line
+        ).where(RawRead.race_id == race.id, RawRead.chip.in_(wearer))
+    )
+    for chip, key, checkpoint, read_at, line in rows:
+        elapsed = elapsed_at(race.gun_time, read_at, race.clock_rate)
+        by_athlete[wearer[chip]].append(scoring.Read(key, checkpoint, elapsed, line))
+    return by_athlete
 
 
-def stored_verdicts(session: Session, race: Race, athlete: Athlete) -> dict[str, scoring.Verdict]:
-    """The verdicts on an athlete's reads as they stand, changing nothing."""
-    live = _live_splits(session, athlete)
-    manual = _officials_times(live)
-    return scoring.score_athlete(
-        course_of(race), _athlete_reads(session, race, athlete), manual=manual
-    ).verdicts
+def _live_splits(session: Session, athletes: list[Athlete]) -> dict[int, dict[str, Split]]:
+    """These athletes' live splits by athlete id and checkpoint code."""
+    by_athlete: dict[int, dict[str, Split]] = {athlete.id: {} for athlete in athletes}
+    for split in session.scalars(
+        select(Split)
+        .where(Split.athlete_id.in_(by_athlete), Split.voided_at.is_(None))
+        .options(selectinload(Split.revisions))
+    ):
+        by_athlete[split.athlete_id][split.checkpoint.code] = split
+    return by_athlete
 
 
 def rescore(
-    session: Session, race: Race, athlete: Athlete, *, now: datetime, future_tolerance_s: float
+    session: Session,
+    race: Race,
+    athletes: list[Athlete],
+    *,
+    now: datetime,
+    future_tolerance_s: float,
 ) -> dict[str, scoring.Verdict]:
-    """Recompute one athlete's mat splits from every stored read and apply the differences."""
-    chips = [chip.code for chip in athlete.chips]
-    stored = session.scalars(
-        select(RawRead).where(RawRead.race_id == race.id, RawRead.chip.in_(chips))
-    )
-    reads = [
-        scoring.Read(
-            raw.idempotency_key,
-            raw.checkpoint,
-            elapsed_at(race.gun_time, raw.read_at, race.clock_rate),
-            raw.line,
+    """Recompute these athletes' mat splits from every stored read and apply the differences.
+
+    Everything the scorer needs is loaded for all of them at once, so a batch of reads
+    costs a handful of queries, not a handful per athlete.
+    """
+    course = course_of(race)
+    reads = _stored_reads(session, race, athletes)
+    live = _live_splits(session, athletes)
+    plans = []
+    for athlete in athletes:
+        manual = _officials_times(live[athlete.id])
+        plans.append(
+            (athlete, manual, scoring.score_athlete(course, reads[athlete.id], manual=manual))
         )
-        for raw in stored
+    # A scorer's key freed by a void is not reused: the new split gets a key of its own.
+    wanted = [
+        f"read:{read.key}"
+        for athlete, _, scored in plans
+        for code, read in scored.passings.items()
+        if code not in live[athlete.id]
     ]
-    live = {
-        split.checkpoint.code: split
-        for split in session.scalars(
-            select(Split)
-            .where(Split.athlete_id == athlete.id, Split.voided_at.is_(None))
-            .options(selectinload(Split.revisions), selectinload(Split.checkpoint))
+    taken = set(
+        session.scalars(select(Split.idempotency_key).where(Split.idempotency_key.in_(wanted)))
+    )
+    verdicts: dict[str, scoring.Verdict] = {}
+    for athlete, manual, scored in plans:
+        _apply(
+            session, race, athlete, scored, live[athlete.id], manual, taken, now, future_tolerance_s
         )
-    }
-    manual = _officials_times(live)
-    scored = scoring.score_athlete(course_of(race), reads, manual=manual)
-    actor = SCORER
+        verdicts.update(scored.verdicts)
+    return verdicts
+
+
+def _apply(
+    session: Session,
+    race: Race,
+    athlete: Athlete,
+    scored: scoring.Scored,
+    live: dict[str, Split],
+    manual: dict[str, float],
+    taken: set[str],
+    now: datetime,
+    future_tolerance_s: float,
+) -> None:
+    """Make one athlete's mat splits what the scorer found: enter, correct or void."""
     for code, read in scored.passings.items():
         current = live.get(code)
+        given = SplitTime(elapsed_s=read.elapsed_s)
         try:
             if current is None:
-                record_split(
+                key = f"read:{read.key}"
+                enter_split(
                     session,
                     race,
-                    bib=athlete.bib,
-                    checkpoint_code=code,
-                    given=SplitTime(elapsed_s=read.elapsed_s),
+                    athlete,
+                    find_checkpoint(race, code),
+                    checked_elapsed_ms(race, given, now, future_tolerance_s),
                     source="mat",
-                    entered_by=actor,
+                    entered_by=SCORER,
                     now=now,
-                    idempotency_key=f"read:{read.key}",
-                    future_tolerance_s=future_tolerance_s,
+                    idempotency_key=None if key in taken else key,
                 )
             elif round(read.elapsed_s * 1000) != current.elapsed_ms:
                 correct_split(
                     session,
                     race,
                     current,
-                    given=SplitTime(elapsed_s=read.elapsed_s),
+                    given=given,
                     reason="recomputed from mat reads",
-                    actor=actor,
+                    actor=SCORER,
                     now=now,
                     future_tolerance_s=future_tolerance_s,
                 )
@@ -229,5 +253,6 @@ def rescore(
             scored.verdicts[read.key] = scoring.Verdict(problem.code, problem.detail)
     for code, split in live.items():
         if code not in scored.passings and code not in manual:
-            void_split(session, race, split, reason="no mat read supports it", actor=actor, now=now)
-    return scored.verdicts
+            void_split(
+                session, race, split, reason="no mat read supports it", actor=SCORER, now=now
+            )

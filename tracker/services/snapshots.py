@@ -142,7 +142,8 @@ def athlete_snapshot(session: Session, race: Race, athlete: Athlete) -> dict:
 NAMED_ATHLETES_LIMIT = 500
 
 
-def _athlete_views(session: Session, race: Race, athletes: list[Athlete]) -> list[dict]:
+def athlete_views(session: Session, race: Race, athletes: list[Athlete]) -> list[dict]:
+    """Several athletes' current states, their splits loaded in one query."""
     by_athlete: dict[int, list[Split]] = defaultdict(list)
     ids = [a.id for a in athletes] if len(athletes) <= NAMED_ATHLETES_LIMIT else None
     for split in _live_splits(session, race, ids):
@@ -160,7 +161,7 @@ def race_snapshot(session: Session, race: Race) -> dict:
     return {
         "race": race_view(race),
         "seq": seq,
-        "athletes": _athlete_views(session, race, athletes),
+        "athletes": athlete_views(session, race, athletes),
     }
 
 
@@ -175,6 +176,6 @@ def live_snapshot(session: Session, race: Race, followed: list[str]) -> dict:
     return {
         "race": race_view(race),
         "seq": seq,
-        "athletes": _athlete_views(session, race, athletes),
+        "athletes": athlete_views(session, race, athletes),
         "following": followed,
     }

@@ -31,7 +31,9 @@ class SplitOutcome:
     changed: bool
 
 
-def _elapsed_ms(race: Race, given: SplitTime, now: datetime, future_tolerance_s: float) -> int:
+def checked_elapsed_ms(
+    race: Race, given: SplitTime, now: datetime, future_tolerance_s: float
+) -> int:
     """Seconds from the gun (as ms), refusing times before the gun or in the future."""
     if race.gun_time is None:
         raise Problem(409, "race_not_started", "The race has not started: fire the gun first.")
@@ -58,7 +60,7 @@ def _athlete(session: Session, race: Race, bib: str) -> Athlete:
     return athlete
 
 
-def _checkpoint(race: Race, code: str) -> Checkpoint:
+def find_checkpoint(race: Race, code: str) -> Checkpoint:
     for checkpoint in race.checkpoints:
         if checkpoint.code == code:
             return checkpoint
@@ -101,8 +103,8 @@ def record_split(
     """
     key = idempotency_key or (str(client_id) if client_id else None)
     athlete = _athlete(session, race, bib)
-    checkpoint = _checkpoint(race, checkpoint_code)
-    elapsed_ms = _elapsed_ms(race, given, now, future_tolerance_s)
+    checkpoint = find_checkpoint(race, checkpoint_code)
+    elapsed_ms = checked_elapsed_ms(race, given, now, future_tolerance_s)
 
     if key is not None:
         earlier = session.scalar(select(Split).where(Split.idempotency_key == key))
@@ -135,8 +137,38 @@ def record_split(
             existing_elapsed_s=live.elapsed_ms / 1000,
         )
 
+    split = enter_split(
+        session,
+        race,
+        athlete,
+        checkpoint,
+        elapsed_ms,
+        source=source,
+        entered_by=entered_by,
+        now=now,
+        idempotency_key=key,
+        split_id=client_id,
+    )
+    return SplitOutcome(split, changed=True)
+
+
+def enter_split(
+    session: Session,
+    race: Race,
+    athlete: Athlete,
+    checkpoint: Checkpoint,
+    elapsed_ms: int,
+    *,
+    source: str,
+    entered_by: str,
+    now: datetime,
+    idempotency_key: str | None,
+    split_id: uuid.UUID | None = None,
+) -> Split:
+    """Add a split where the athlete has none at the checkpoint (the caller checked), with
+    its first revision, and note the change for the live layer."""
     split = Split(
-        id=client_id or uuid.uuid4(),
+        id=split_id or uuid.uuid4(),
         race_id=race.id,
         athlete=athlete,
         checkpoint=checkpoint,
@@ -144,7 +176,7 @@ def record_split(
         source=source,
         entered_by=entered_by,
         received_at=now,
-        idempotency_key=key or f"auto:{uuid.uuid4()}",
+        idempotency_key=idempotency_key or f"auto:{uuid.uuid4()}",
         version=1,
     )
     split.revisions.append(
@@ -160,7 +192,7 @@ def record_split(
     )
     session.add(split)
     live_events.athlete_changed(session, race, athlete, "split_added", split)
-    return SplitOutcome(split, changed=True)
+    return split
 
 
 def find_split(session: Session, race: Race, split_id: str) -> Split:
@@ -189,7 +221,7 @@ def correct_split(
     """Change a split's time, keeping the old value, who, when and why in its history."""
     if split.voided_at is not None:
         raise Problem(409, "split_voided", "The split was voided; enter a new one instead.")
-    elapsed_ms = _elapsed_ms(race, given, now, future_tolerance_s)
+    elapsed_ms = checked_elapsed_ms(race, given, now, future_tolerance_s)
     if elapsed_ms == split.elapsed_ms:
         return SplitOutcome(split, changed=False)
     split.version += 1

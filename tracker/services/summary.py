@@ -35,27 +35,51 @@ def forget_field_size(session: Session) -> None:
     session.info.pop(FIELD_SIZE_KEY, None)
 
 
-def is_leader_at(session: Session, split: Split, elapsed_ms: int) -> bool:
-    """Whether fewer than LEADERS athletes passed the split's checkpoint before it."""
-    ahead = session.scalar(
-        select(func.count()).where(
-            Split.checkpoint_id == split.checkpoint_id,
-            Split.voided_at.is_(None),
-            Split.elapsed_ms < elapsed_ms,
-            Split.id != split.id,
-        )
+def leaders_cutoff(session: Session, checkpoint_id: int) -> int | None:
+    """The LEADERS-th fastest live time at a checkpoint (None while fewer have passed).
+
+    A time at or under it is a leader's: at most LEADERS - 1 others passed before it.
+    """
+    return session.scalar(
+        select(Split.elapsed_ms)
+        .where(Split.checkpoint_id == checkpoint_id, Split.voided_at.is_(None))
+        .order_by(Split.elapsed_ms)
+        .offset(LEADERS - 1)
+        .limit(1)
     )
-    return ahead < LEADERS
 
 
-def in_summary(session: Session, race: Race, athlete: Athlete, split: Split | None) -> bool:
-    """Whether a change to this athlete (at this split) belongs in the race's summary."""
-    if athlete.featured or athlete.role == "pacer" or field_size(session, race) <= SMALL_FIELD:
-        return True
-    if split is None:
+class SummaryCheck:
+    """Whether changes belong in a race's summary, asking the database once per checkpoint.
+
+    Made after the transaction's changes are flushed, so a batch of splits is ranked
+    against itself as well as against what was there.
+    """
+
+    def __init__(self, session: Session, race: Race) -> None:
+        self.session = session
+        self.race = race
+        self.cutoffs: dict[int, int | None] = {}
+
+    def _is_leader(self, split: Split, elapsed_ms: int) -> bool:
+        if split.checkpoint_id not in self.cutoffs:
+            self.cutoffs[split.checkpoint_id] = leaders_cutoff(self.session, split.checkpoint_id)
+        cutoff = self.cutoffs[split.checkpoint_id]
+        return cutoff is None or elapsed_ms <= cutoff
+
+    def includes(self, athlete: Athlete, splits: list[Split]) -> bool:
+        """Whether a change to this athlete (at these splits) belongs in the summary."""
+        if (
+            athlete.featured
+            or athlete.role == "pacer"
+            or field_size(self.session, self.race) <= SMALL_FIELD
+        ):
+            return True
+        for split in splits:
+            elapsed = split.revisions[-1].elapsed_ms_before if split.voided_at else split.elapsed_ms
+            if elapsed is not None and self._is_leader(split, elapsed):
+                return True
         return False
-    elapsed = split.revisions[-1].elapsed_ms_before if split.voided_at else split.elapsed_ms
-    return elapsed is not None and is_leader_at(session, split, elapsed)
 
 
 def leader_bibs(session: Session, race: Race) -> list[str]:
