@@ -49,8 +49,12 @@ def merge(state: dict, delta: dict) -> str:
 class Watcher:
     """Connects to /live, watches a race, keeps a merged state and resyncs on gaps."""
 
-    def __init__(self, base_url: str, race: str, athletes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, base_url: str, race: str, athletes: tuple[str, ...] = (), timing: bool = False
+    ) -> None:
         self.base_url, self.race, self.athletes = base_url, race, list(athletes)
+        self.timing = timing
+        self.timing_reports: list[dict] = []
         self.client = socketio.Client(reconnection=False)
         self.state: dict | None = None
         self.deltas: list[dict] = []
@@ -63,6 +67,7 @@ class Watcher:
         self.client.on("delta", self._on_delta, namespace="/live")
         self.client.on("heartbeat", self._on_heartbeat, namespace="/live")
         self.client.on("error", self._on_error, namespace="/live")
+        self.client.on("timing", self._on_timing, namespace="/live")
 
     def connect(self) -> Watcher:
         self.client.connect(
@@ -73,7 +78,10 @@ class Watcher:
 
     def watch(self) -> None:
         self.state = None
-        self.client.emit("watch", {"race": self.race, "athletes": self.athletes}, namespace="/live")
+        watch = {"race": self.race, "athletes": self.athletes}
+        if self.timing:
+            watch["timing"] = True
+        self.client.emit("watch", watch, namespace="/live")
 
     def close(self) -> None:
         self.client.disconnect()
@@ -85,6 +93,10 @@ class Watcher:
     def _notify(self) -> None:
         with self._changed:
             self._changed.notify_all()
+
+    def _on_timing(self, report: dict) -> None:
+        self.timing_reports.append(report)
+        self._notify()
 
     def _on_snapshot(self, snapshot: dict) -> None:
         self.snapshots += 1

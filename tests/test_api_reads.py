@@ -187,3 +187,90 @@ def test_a_bad_batch_is_refused_whole(client, auth, vienna, body, code):
 def test_an_official_token_cannot_post_reads(client, auth, vienna):
     response = send(client, {"timing": auth["official"]}, [])
     assert (response.status_code, response.json["code"]) == (403, "forbidden_role")
+
+
+def test_start_mat_reads_give_chip_time(client, auth, vienna):
+    reads = [
+        {"source": "start", "seq": 1, "chip": "SEC2", "time": at("0:41.0"), "checkpoint": "START"},
+        {"source": "start", "seq": 2, "chip": "SEC2", "time": at("0:42.5"), "checkpoint": "START"},
+        {"source": "km5", "seq": 1, "chip": "SEC2", "time": at("16:12.5"), "checkpoint": "5K"},
+    ]
+    response = send(client, auth, reads)
+    assert [r["status"] for r in response.json["results"]] == ["unused_start", "used", "used"]
+    athlete = client.get("/api/races/vienna/athletes/2").json
+    assert athlete["chip_start_s"] == 42.5
+    (split,) = athlete["splits"]
+    assert (split["elapsed_s"], split["net_elapsed_s"]) == (972.5, 930.0)
+
+
+def test_mat_health_flags_a_mat_silent_while_athletes_are_due(app, client, auth):
+    """Three runners passed 5K at 20:00; at 41:40 on the race clock they are due at 10K,
+    where the only mat last sent a read 20 minutes earlier."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.db import db
+    from tracker.services.races import find_race
+    from tracker.services.timing_devices import timing_health
+
+    gun = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1300)
+    client.post(
+        "/api/races",
+        json={"slug": "mats", "name": "Mats", "distance_m": 21097.5, "target_s": 3600},
+        headers=auth["admin"],
+    )
+    for code, distance in (("5K", 5000), ("10K", 10000)):
+        client.post(
+            "/api/races/mats/checkpoints",
+            json={"code": code, "name": code, "distance_m": distance},
+            headers=auth["admin"],
+        )
+    for bib in ("1", "2", "3"):
+        client.post(
+            "/api/races/mats/athletes",
+            json={"bib": bib, "name": f"Runner {bib}", "chips": [f"M{bib}"]},
+            headers=auth["admin"],
+        )
+    client.post("/api/races/mats/start", json={"at": gun.isoformat()}, headers=auth["admin"])
+    reads = [
+        {
+            "source": "mat-5k",
+            "device": "mat-5k",
+            "seq": int(bib),
+            "chip": f"M{bib}",
+            "time": (gun + timedelta(seconds=1200)).isoformat(),
+            "checkpoint": "5K",
+        }
+        for bib in ("1", "2", "3")
+    ]
+    # A 10K mat that sent one stray read of a chip nobody wears.
+    reads.append(
+        {
+            "source": "mat-10k",
+            "device": "mat-10k",
+            "seq": 1,
+            "chip": "X",
+            "time": gun.isoformat(),
+            "checkpoint": "10K",
+        }
+    )
+    assert send(client, auth, reads, slug="mats").status_code == 200
+
+    now = datetime.now(UTC)
+    health = client.get("/api/races/mats/timing", headers=auth["official"]).json
+    by_mat = {mat["device"]: mat for mat in health["mats"]}
+    assert by_mat["mat-5k"]["reads_per_minute"] == 3 and by_mat["mat-5k"]["warnings"] == []
+    assert by_mat["mat-10k"]["athletes_due"] == 0  # at 21:40 nobody is due at 10K yet
+
+    db.session.remove()
+    later = timing_health(db.session, find_race(db.session, "mats"), gun + timedelta(seconds=2500))
+    by_mat = {mat["device"]: mat for mat in later["mats"]}
+    assert by_mat["mat-10k"]["athletes_due"] == 3
+    assert by_mat["mat-10k"]["warnings"] == ["silent_while_due"]
+    assert by_mat["mat-5k"]["warnings"] == []  # nobody is still due at 5K
+    assert by_mat["mat-5k"]["reads_per_minute"] == 0
+    assert {cp["code"]: cp["warnings"] for cp in later["checkpoints"]}["10K"] == [
+        "silent_while_due"
+    ]
+    assert later["at"] > now.isoformat()
+    # Spectators cannot see the timing equipment.
+    assert client.get("/api/races/mats/timing").status_code == 401

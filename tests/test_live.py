@@ -255,3 +255,20 @@ def test_a_split_id_round_trips_into_the_delta(server, watchers):
     assert watcher.wait_for(lambda w: w.deltas)
     assert watcher.deltas[0]["change"]["split_id"] == key
     assert len(watcher.deltas) == 1  # in the summary and followed: heard once
+
+
+def test_officials_watching_timing_get_mat_health_every_heartbeat(server, watchers):
+    race = Race(server)
+    official = watchers(server.base_url, race.slug, timing=True)
+    spectator = watchers(server.base_url, race.slug)
+    assert official.wait_for(lambda w: w.timing_reports)
+    assert official.timing_reports[0]["mats"] == []
+    read = {"source": "km5", "device": "km5-box", "chip": "C9", "checkpoint": "5K"}
+    race.post(
+        f"/api/races/{race.slug}/reads",
+        {"reads": [{**read, "seq": 1, "time": "2026-04-26T08:14:10+00:00"}]},
+    )
+    assert official.wait_for(lambda w: w.timing_reports[-1]["mats"], timeout=15)
+    (mat,) = official.timing_reports[-1]["mats"]
+    assert (mat["device"], mat["checkpoint"], mat["reads_total"]) == ("km5-box", "5K", 1)
+    assert spectator.timing_reports == []

@@ -11,6 +11,8 @@ from tracker.domain.scoring import (
     IMPLAUSIBLE,
     MANUAL_OVERRIDE,
     PRESTART,
+    START,
+    UNUSED_START,
     USED,
     WRONG_MAT,
     Read,
@@ -93,3 +95,39 @@ def test_the_result_does_not_depend_on_arrival_order():
         for order in itertools.islice(itertools.permutations(reads), 0, 720, 7)
     }
     assert len(results) == 1
+
+
+@pytest.mark.parametrize(
+    ("reads", "start_s", "expected"),
+    [
+        # No start read: chip time falls back to the gun.
+        ([Read("f", "5K", 900.0)], None, {"f": USED}),
+        # The last start-mat read in the window is the athlete's own start.
+        (
+            [Read("s1", START, 41.0), Read("s2", START, 43.5), Read("f", "5K", 900.0)],
+            43.5,
+            {"s1": UNUSED_START, "s2": USED, "f": USED},
+        ),
+        # A read in the 6 s before the gun counts as the gun ("round up for start").
+        ([Read("s", START, -4.0)], 0.0, {"s": USED}),
+        # Before that it is a pre-start read; after the 10-minute window it is not a start.
+        (
+            [Read("p", START, -30.0), Read("late", START, 900.0)],
+            None,
+            {"p": PRESTART, "late": UNUSED_START},
+        ),
+    ],
+)
+def test_the_start_mat_gives_each_athlete_their_own_start(reads, start_s, expected):
+    scored = score_athlete(COURSE, reads)
+    assert scored.start_s == start_s
+    assert statuses(scored) == expected
+
+
+def test_the_minimum_segment_time_counts_from_the_athletes_own_start():
+    # Started 5 minutes after the gun: a 5K read at 12:00 from the gun is 7 min for 5 km,
+    # faster than 2:30/km and so not this athlete's crossing.
+    reads = [Read("s", START, 300.0), Read("x", "5K", 720.0), Read("f", "5K", 1200.0)]
+    scored = score_athlete(COURSE, reads)
+    assert {code: read.key for code, read in scored.passings.items()} == {"5K": "f"}
+    assert statuses(scored)["x"] == IMPLAUSIBLE

@@ -57,15 +57,16 @@ def stored_reads():
     return count_rows("raw_reads")
 
 
-def test_a_decoder_that_drops_mid_race_loses_and_duplicates_nothing(app, client, race):
-    # Each runner is read twice (First+last): at 14:2x and a second later.
+def test_a_decoder_that_drops_mid_race_loses_and_duplicates_nothing(app, client, race, auth):
+    # Each runner is read twice (First+last): at 14:2x and a second later. The decoder's
+    # clock runs 2 s slow: measured with GETTIME, the offset corrects every read.
     passings = []
     for index, bib in enumerate(RUNNERS):
         for extra_ms in (0, 1000):
             seconds, millis = divmod(20_000 + index * 1000 + extra_ms, 1000)
             clock = f"08:29:{seconds:02d}.{millis:03d}"
             passings.append(f"C{bib};2019-10-12;{clock};0;5;30;;0;;;;;;;;KM5-Main")
-    decoder = FakeDecoder(passings=passings)
+    decoder = FakeDecoder(passings=passings, zone="Europe/Vienna", clock_skew_s=-2.0)
     decoder.release(6)  # read before we connect: pulled by number
     sink = ReadSink(app, "vienna", {"KM5-Main": ("5K", "main")}, device="decoder-km5")
     stop = threading.Event()
@@ -90,8 +91,18 @@ def test_a_decoder_that_drops_mid_race_loses_and_duplicates_nothing(app, client,
     assert decoder.connections >= 2
     time.sleep(0.2)
     assert stored_reads() == 20
-    # 08:29:20 local is 14:20 after the 08:15 gun; the runners passed one second apart.
-    assert splits_at(client, "5K") == {bib: 860.0 + index for index, bib in enumerate(RUNNERS)}
+    # 08:29:20 local on the decoder is 08:29:22 true time, 14:22 after the 08:15 gun; the
+    # runners passed one second apart.
+    assert splits_at(client, "5K") == {
+        bib: pytest.approx(862.0 + index, abs=0.05) for index, bib in enumerate(RUNNERS)
+    }
+    health = client.get("/api/races/vienna/timing", headers=auth["official"]).json
+    (device,) = health["devices"]
+    assert device["name"] == "decoder-km5" and device["connected"] is False
+    assert device["clock_offset_s"] == pytest.approx(2.0, abs=0.05)
+    assert device["warnings"] == ["clock_offset", "disconnected"]
+    (mat,) = health["mats"]
+    assert (mat["device"], mat["checkpoint"], mat["reads_total"]) == ("decoder-km5", "5K", 20)
 
 
 def test_a_chronotrack_stream_out_of_order_with_re_reads_yields_the_right_splits(app, client, race):

@@ -1,7 +1,8 @@
 """The live layer: Socket.IO namespace /live, its event vocabulary, rooms and publishing.
 
-Client to server: `watch` {race, athletes?}, `resync` {race}, `clock` (with an ack).
-Server to client: `snapshot`, `delta`, `heartbeat`, `error`. See the README for payloads.
+Client to server: `watch` {race, athletes?, timing?}, `resync` {race}, `clock` (with an ack).
+Server to client: `snapshot`, `delta`, `heartbeat`, `timing`, `error`. See the README for
+payloads.
 Spectators can only read here: no event in this namespace changes any data.
 """
 
@@ -16,18 +17,19 @@ from flask import Flask, current_app, request
 from flask_socketio import SocketIO, disconnect, emit, join_room, leave_room, rooms
 from sqlalchemy import select
 
-from .db import db
+from .db import db, utc_now
 from .errors import Problem
 from .models import Race
 from .services.live_events import LiveEvent, athlete_room, race_room
 from .services.races import find_race
 from .services.snapshots import live_snapshot
+from .services.timing_devices import timing_health
 
 NAMESPACE = "/live"
 # Client to server
 WATCH, RESYNC, CLOCK = "watch", "resync", "clock"
 # Server to client
-SNAPSHOT, DELTA, HEARTBEAT, ERROR = "snapshot", "delta", "heartbeat", "error"
+SNAPSHOT, DELTA, HEARTBEAT, TIMING, ERROR = "snapshot", "delta", "heartbeat", "timing", "error"
 
 MAX_FOLLOWED = 50
 UNKNOWN_EVENTS_BEFORE_DISCONNECT = 3
@@ -79,6 +81,22 @@ def _send_snapshot(slug: str, bibs: list[str]) -> None:
     emit(SNAPSHOT, snapshot)
 
 
+def timing_room(slug: str) -> str:
+    """Officials watching the race's timing mats and devices."""
+    return f"timing:{slug}"
+
+
+def _timing_view(slug: str) -> dict | None:
+    """Mat health as watchers see it (device addresses are left to the API's officials)."""
+    race = db.session.scalar(select(Race).where(Race.slug == slug))
+    if race is None:
+        return None
+    health = timing_health(db.session, race, utc_now())
+    for device in health["devices"]:
+        device.pop("peer", None)
+    return health
+
+
 def _parse_watch(data) -> tuple[str, list[str]] | None:
     if not isinstance(data, dict) or not isinstance(data.get("race"), str):
         _error("invalid_event", "watch needs {race: slug, athletes?: [bib, ...]}.")
@@ -122,6 +140,9 @@ def on_watch(data=None):
         join_room(athlete_room(slug, bib))
     _ensure_heartbeat()
     _send_snapshot(slug, bibs)
+    if data.get("timing") is True:
+        join_room(timing_room(slug))
+        emit(TIMING, _timing_view(slug))
 
 
 @socketio.on(RESYNC, namespace=NAMESPACE)
@@ -201,8 +222,26 @@ def _heartbeat_loop(app: Flask) -> None:
                     namespace=NAMESPACE,
                     ignore_queue=True,
                 )
+            _send_timing(app)
         except Exception:
             log.exception("heartbeat failed")
+
+
+def _send_timing(app: Flask) -> None:
+    """Mat health to each race's timing room in this process, every heartbeat."""
+    slugs = [
+        room.removeprefix("timing:")
+        for room in socketio.server.manager.rooms.get(NAMESPACE, {})
+        if isinstance(room, str) and room.startswith("timing:")
+    ]
+    for slug in slugs:
+        with app.app_context():
+            view = _timing_view(slug)
+            db.session.remove()
+        if view is not None:
+            socketio.emit(
+                TIMING, view, to=timing_room(slug), namespace=NAMESPACE, ignore_queue=True
+            )
 
 
 class RefuseWebsocketCompression:

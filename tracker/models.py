@@ -80,6 +80,9 @@ class Athlete(db.Model):
     featured: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     # The athlete's own live stream, for spectators following them.
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Derived by the scorer from start-mat reads (TIMING.md §9.6): the athlete's own start,
+    # from the gun; none without a start read, so net time falls back to gun time.
+    chip_start_ms: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     race: Mapped[Race] = relationship(back_populates="athletes")
@@ -214,6 +217,9 @@ class RawRead(db.Model):
     checkpoint: Mapped[str] = mapped_column(String(32))
     line: Mapped[str] = mapped_column(String(8), default="main")
     chip: Mapped[str] = mapped_column(String(64))
+    # The time as the device gave it (in UTC), and corrected by the device's clock offset.
+    device_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    clock_offset_ms: Mapped[int] = mapped_column(default=0, server_default="0")
     read_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     raw: Mapped[str] = mapped_column(Text)
@@ -221,5 +227,44 @@ class RawRead(db.Model):
 
     __table_args__ = (
         Index("ix_raw_reads_race_chip", "race_id", "chip"),
+        # Reads per minute per mat are counted over the last minute's arrivals.
+        Index("ix_raw_reads_race_received", "race_id", "received_at"),
         CheckConstraint("line in ('main', 'backup')", name="line_known"),
     )
+
+
+class TimingDevice(db.Model):
+    """A decoder, timing program or bridge sending reads for a race: its link and its clock."""
+
+    __tablename__ = "timing_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    protocol: Mapped[str] = mapped_column(String(32))
+    # None: the device never held a connection to us (HTTP bridges, file imports).
+    connected: Mapped[bool | None]
+    state_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    peer: Mapped[str | None] = mapped_column(String(100))
+    # Server UTC minus device time, added to every later read of this device.
+    clock_offset_ms: Mapped[int | None]
+    offset_measured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("race_id", "name"),)
+
+
+class TimingMat(db.Model):
+    """Running totals for one device's line at one checkpoint, kept as reads arrive."""
+
+    __tablename__ = "timing_mats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    device: Mapped[str] = mapped_column(String(64))
+    checkpoint: Mapped[str] = mapped_column(String(32))
+    line: Mapped[str] = mapped_column(String(8))
+    reads_total: Mapped[int] = mapped_column(default=0)
+    last_read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("race_id", "device", "checkpoint", "line"),)

@@ -24,7 +24,7 @@ export function merge(state, delta) {
   return "applied";
 }
 
-export function connectLive({ race, athletes = [], onState, onStatus, onDelta }) {
+export function connectLive({ race, athletes = [], onState, onStatus, onDelta, onTiming }) {
   const socket = io("/live", { transports: ["websocket"], reconnectionDelayMax: 5000 });
   let state = null;
   let early = [];
@@ -38,7 +38,8 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta })
   const watch = () => {
     state = null;
     early = [];
-    socket.emit("watch", { race, athletes: followed });
+    // Officials also watch the timing mats' health (sent every heartbeat).
+    socket.emit("watch", { race, athletes: followed, timing: Boolean(onTiming) });
   };
   const apply = (delta) => {
     const result = merge(state, delta);
@@ -92,6 +93,7 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta })
   socket.on("heartbeat", (beat) => {
     if (state && beat.seq > state.seq) resync();
   });
+  if (onTiming) socket.on("timing", onTiming);
   socket.on("error", (error) => console.warn("live:", error.code, error.message));
   setInterval(syncClock, 30000);
 

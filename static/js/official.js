@@ -23,6 +23,7 @@ const live = connectLive({
   race: slug,
   onState: (next) => { state = next; render(); },
   onStatus: bindStatus(document.getElementById("status")),
+  onTiming: renderTiming,
 });
 tickUpdated(document.getElementById("updated"), live);
 
@@ -243,3 +244,47 @@ setInterval(() => {
 renderQueue();
 flush();
 bibInput.focus();
+
+const WARNING_TEXT = {
+  silent_while_due: "silent while athletes are due",
+  clock_offset: "clock off by more than 1 s",
+  disconnected: "disconnected",
+};
+
+// Timing mats: one row per device line, with what needs a look first.
+function renderTiming(health) {
+  const rows = document.getElementById("mats");
+  if (!health || !rows) return;
+  const offsets = new Map(health.devices.map((d) => [d.name, d]));
+  const mats = health.mats.map((mat) => ({ ...mat, device_state: offsets.get(mat.device) }));
+  const silent = health.checkpoints.filter((cp) => cp.warnings.length && !cp.mats);
+  rows.replaceChildren(
+    ...health.devices.filter((d) => d.warnings.length).map((device) =>
+      el("tr", { className: "warn" }, [
+        el("td", { text: device.name }),
+        el("td", { text: "device" }),
+        el("td", { text: "" }),
+        el("td", { text: device.clock_offset_s == null ? "" : `${device.clock_offset_s.toFixed(2)} s` }),
+        el("td", { text: device.warnings.map((w) => WARNING_TEXT[w] || w).join(", ") }),
+      ]),
+    ),
+    ...silent.map((cp) =>
+      el("tr", { className: "warn" }, [
+        el("td", { text: "no mat" }),
+        el("td", { text: cp.code }),
+        el("td", { text: "" }),
+        el("td", { text: "" }),
+        el("td", { text: `${cp.athletes_due} due, no reads` }),
+      ]),
+    ),
+    ...mats.map((mat) =>
+      el("tr", { className: mat.warnings.length ? "warn" : "" }, [
+        el("td", { text: `${mat.device}${mat.line === "backup" ? " (backup)" : ""}` }),
+        el("td", { text: mat.checkpoint }),
+        el("td", { text: `${mat.reads_per_minute}/min · ${Math.round(mat.seconds_since_last_read)} s ago` }),
+        el("td", { text: mat.clock_offset_s == null ? "" : `${mat.clock_offset_s.toFixed(2)} s` }),
+        el("td", { text: mat.warnings.map((w) => WARNING_TEXT[w] || w).join(", ") }),
+      ]),
+    ),
+  );
+}

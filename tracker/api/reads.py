@@ -10,6 +10,7 @@ from ..db import db, utc_now
 from ..errors import Problem
 from ..services import races as race_service
 from ..services.reads import ReadIn, ingest_reads
+from ..services.timing_devices import timing_health
 from ..transactions import write
 from . import bp
 from .auth import require_role
@@ -71,3 +72,12 @@ def post_reads(slug: str):
             ]
         }
     )
+
+
+@bp.get("/races/<slug>/timing")
+@require_role("official", "timing")
+def get_timing_health(slug: str):
+    """Every timing device and mat: link, clock offset, last read, reads per minute, and
+    warnings (a mat silent while athletes are due there, a clock off by more than 1 s)."""
+    race = race_service.find_race(db.session, slug)
+    return jsonify(timing_health(db.session, race, utc_now()))

@@ -14,7 +14,9 @@ from .course import FASTEST_PLAUSIBLE_PACE_S_PER_KM, Course
 MERGE_WINDOW_S = 5.0  # RACE RESULT's default dead time: one crossing, many reads
 MIN_SEGMENT_S = 30.0  # never accept two mats closer together in time than this
 PRESTART_S = 6.0  # reads this long before the gun still count as the start ("round up")
+START_WINDOW_S = 600.0  # an athlete's own start is the last start-mat read this soon after
 MAIN, BACKUP = "main", "backup"
+START = "START"  # the start mat's code: it is not a checkpoint, it gives chip (net) time
 
 USED = "used"
 DUPLICATE = "duplicate"
@@ -22,6 +24,7 @@ IMPLAUSIBLE = "implausible"
 PRESTART = "prestart"
 WRONG_MAT = "wrong_mat"
 MANUAL_OVERRIDE = "manual_override"
+UNUSED_START = "unused_start"
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,13 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Scored:
-    """One athlete's accepted passings (checkpoint to the governing read) and every verdict."""
+    """One athlete's accepted passings (checkpoint to the governing read), their own start
+    (seconds from the gun; None without a start read, so chip time is gun time) and every
+    verdict."""
 
     passings: dict[str, Read]
     verdicts: dict[str, Verdict]
+    start_s: float | None = None
 
 
 def score_athlete(
@@ -67,6 +73,8 @@ def score_athlete(
     checkpoint with an official's split (`manual`: code to elapsed) keeps it; its reads
     are overridden.
 
+    Start-mat reads (`START`) give the athlete's own start: the last one within
+    START_WINDOW_S of the gun, a read just before the gun counting as the gun itself.
     """
     manual = manual or {}
     codes = {mark.code: mark for mark in course.checkpoints}
@@ -74,15 +82,18 @@ def score_athlete(
     verdicts: dict[str, Verdict] = {}
     by_checkpoint: dict[str, list[Read]] = {}
     for read in ordered:
-        if read.checkpoint not in codes:
-            verdicts[read.key] = Verdict(WRONG_MAT, f"{read.checkpoint} is not on this course")
-        elif read.elapsed_s < -PRESTART_S:
+        if read.elapsed_s < -PRESTART_S:
             verdicts[read.key] = Verdict(PRESTART, "before the gun")
+        elif read.checkpoint == START:
+            by_checkpoint.setdefault(START, []).append(read)
+        elif read.checkpoint not in codes:
+            verdicts[read.key] = Verdict(WRONG_MAT, f"{read.checkpoint} is not on this course")
         else:
             by_checkpoint.setdefault(read.checkpoint, []).append(read)
 
+    start_s = _own_start(by_checkpoint.pop(START, []), verdicts)
     passings: dict[str, Read] = {}
-    last_distance, last_elapsed = 0.0, 0.0
+    last_distance, last_elapsed = 0.0, start_s or 0.0
     for mark in course.checkpoints:
         candidates = by_checkpoint.get(mark.code, [])
         if mark.code in manual:
@@ -119,4 +130,19 @@ def score_athlete(
                     else "after the first crossing",
                 )
         last_distance, last_elapsed = mark.distance_m, governing.elapsed_s
-    return Scored(passings, verdicts)
+    return Scored(passings, verdicts, start_s)
+
+
+def _own_start(reads: list[Read], verdicts: dict[str, Verdict]) -> float | None:
+    """The last start-mat read in the start window (TIMING.md §9.6), never before the gun."""
+    in_window = [read for read in reads if read.elapsed_s <= START_WINDOW_S]
+    for read in reads:
+        if read.elapsed_s > START_WINDOW_S:
+            verdicts[read.key] = Verdict(UNUSED_START, "after the start window")
+    if not in_window:
+        return None
+    last = in_window[-1]
+    verdicts[last.key] = Verdict(USED, "the athlete's own start")
+    for read in in_window[:-1]:
+        verdicts[read.key] = Verdict(UNUSED_START, "replaced by a later start read")
+    return max(0.0, last.elapsed_s)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -12,6 +12,7 @@ from ..domain import scoring
 from ..domain.race_clock import elapsed_at
 from ..errors import Problem
 from ..models import Athlete, Chip, Race, RawRead, Split
+from . import live_events
 from .courses import course_of
 from .splits import (
     SplitTime,
@@ -21,6 +22,7 @@ from .splits import (
     find_checkpoint,
     void_split,
 )
+from .timing_devices import MatRead, clock_offsets_ms, note_mat_reads
 
 # Corrections the scorer makes are signed so; any other correction is an official's, and
 # an official's word overrides the mats at that checkpoint.
@@ -39,6 +41,11 @@ class ReadIn:
     line: str = scoring.MAIN
     device: str | None = None
     raw: str = ""
+
+    @property
+    def device_name(self) -> str:
+        """The device whose clock and mats this read belongs to."""
+        return self.device or self.source
 
     @property
     def key(self) -> str:
@@ -74,21 +81,33 @@ def ingest_reads(
     for read in reads:
         if read.key not in known and read.key not in fresh:
             fresh[read.key] = read
-    session.add_all(
-        RawRead(
-            race_id=race.id,
-            source=read.source,
-            device=read.device,
-            seq=read.seq,
-            checkpoint=read.checkpoint,
-            line=read.line,
-            chip=read.chip,
-            read_at=read.time,
-            received_at=now,
-            raw=read.raw,
-            idempotency_key=key,
+    offsets = clock_offsets_ms(session, race, (read.device_name for read in fresh.values()))
+    stored = []
+    for key, read in fresh.items():
+        offset_ms = offsets.get(read.device_name, 0)
+        stored.append(
+            RawRead(
+                race_id=race.id,
+                source=read.source,
+                device=read.device,
+                seq=read.seq,
+                checkpoint=read.checkpoint,
+                line=read.line,
+                chip=read.chip,
+                device_time=read.time,
+                clock_offset_ms=offset_ms,
+                read_at=read.time + timedelta(milliseconds=offset_ms),
+                received_at=now,
+                raw=read.raw,
+                idempotency_key=key,
+            )
         )
-        for key, read in fresh.items()
+    session.add_all(stored)
+    note_mat_reads(
+        session,
+        race,
+        [MatRead(r.device or r.source, r.checkpoint, r.line, r.read_at) for r in stored],
+        now,
     )
     session.flush()
 
@@ -221,6 +240,10 @@ def _apply(
     future_tolerance_s: float,
 ) -> None:
     """Make one athlete's mat splits what the scorer found: enter, correct or void."""
+    start_ms = None if scored.start_s is None else round(scored.start_s * 1000)
+    if start_ms != athlete.chip_start_ms:
+        athlete.chip_start_ms = start_ms
+        live_events.athlete_changed(session, race, athlete, "start_changed")
     for code, read in scored.passings.items():
         current = live.get(code)
         given = SplitTime(elapsed_s=read.elapsed_s)

@@ -56,14 +56,17 @@ def race_view(race: Race) -> dict:
 
 
 def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
-    """One split as the API shows it."""
+    """One split as the API shows it: gun time (`elapsed_s`) and chip time (`net_elapsed_s`,
+    from the athlete's own start-mat read; gun time without one)."""
     elapsed_s = split.elapsed_ms / 1000
+    start_ms = split.athlete.chip_start_ms or 0
     return {
         "id": str(split.id),
         "bib": split.athlete.bib,
         "checkpoint": split.checkpoint.code,
         "distance_m": split.checkpoint.distance_m,
         "elapsed_s": elapsed_s,
+        "net_elapsed_s": (split.elapsed_ms - start_ms) / 1000,
         "time": _local(race, wall_clock_at(race.gun_time, elapsed_s, race.clock_rate)),
         "source": split.source,
         "entered_by": split.entered_by,
@@ -116,6 +119,7 @@ def athlete_view(race: Race, course: Course, athlete: Athlete, splits: Iterable[
         "role": athlete.role,
         "featured": athlete.featured,
         "seq": athlete.seq,
+        "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
         "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
         "projection": projection_view(race, projection),
         "notes": notes_for(course, trusted, projection),

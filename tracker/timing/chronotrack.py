@@ -6,16 +6,17 @@ import logging
 import socketserver
 
 from ..domain.formats import chronotrack
-from .listener import TimingServer, listen
+from .listener import LinkedConnection, TimingServer, listen
 from .sink import ReadSink
 
 log = logging.getLogger(__name__)
 
 
-class ChronoTrackHandler(socketserver.StreamRequestHandler):
+class ChronoTrackHandler(LinkedConnection, socketserver.StreamRequestHandler):
     """One SimpleClient connection: handshake, then each received chunk of lines is stored."""
 
     sink: ReadSink
+    protocol = "ctp01"
 
     def send(self, *lines: str) -> None:
         self.wfile.write("".join(line + "\r\n" for line in lines).encode())

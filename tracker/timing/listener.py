@@ -7,6 +7,28 @@ import socketserver
 from .sink import ReadSink
 
 
+class LinkedConnection(socketserver.BaseRequestHandler):
+    """A connection from timing software, shown to officials as a device that is linked
+    while it lasts. Mixed in before the handler's socketserver base class."""
+
+    sink: ReadSink
+    protocol = "tcp"
+
+    @property
+    def link_name(self) -> str:
+        """The connection as a device: named by the crew, else by protocol and peer."""
+        return self.sink.device or f"{self.protocol}@{self.client_address[0]}"
+
+    def setup(self) -> None:
+        super().setup()
+        peer = "{}:{}".format(*self.client_address[:2])
+        self.sink.link(self.link_name, self.protocol, connected=True, peer=peer)
+
+    def finish(self) -> None:
+        super().finish()
+        self.sink.link(self.link_name, self.protocol, connected=False)
+
+
 class TimingServer(socketserver.ThreadingTCPServer):
     """One thread per connection; the port is reusable right after a restart."""
 

@@ -6,16 +6,17 @@ import logging
 import socketserver
 
 from ..domain.formats import mylaps
-from .listener import TimingServer, listen
+from .listener import LinkedConnection, TimingServer, listen
 from .sink import ReadSink
 
 log = logging.getLogger(__name__)
 
 
-class MylapsHandler(socketserver.BaseRequestHandler):
+class MylapsHandler(LinkedConnection, socketserver.BaseRequestHandler):
     """One T&S connection. Re-sent messages are stored as no-ops and acknowledged again."""
 
     sink: ReadSink
+    protocol = "mylaps"
 
     def send(self, text: str) -> None:
         self.request.sendall(text.encode())

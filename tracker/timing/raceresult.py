@@ -12,6 +12,7 @@ import logging
 import select
 import socket
 import threading
+import time
 
 from sqlalchemy import select as sql_select
 
@@ -23,6 +24,8 @@ from .sink import ReadSink
 log = logging.getLogger(__name__)
 PULL_CHUNK = 100
 ANSWER_TIMEOUT_S = 30.0
+CLOCK_CHECK_S = 600.0  # TIMING.md §9.5: measure the decoder clock at connect and every 10 min
+PROTOCOL = "raceresult"
 
 
 class DecoderSession:
@@ -34,6 +37,11 @@ class DecoderSession:
         self.event_date, self.zone = sink.event_day()
         self.high_water = 0
         self.file_no: int | None = None
+        self.clock_checked = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.sink.device or PROTOCOL
 
     def command(self, text: str) -> None:
         self.sock.sendall(text.encode() + b"\r\n")
@@ -117,16 +125,29 @@ class DecoderSession:
             self.high_water = self.stored_high_water()
         return count
 
+    def measure_clock(self) -> None:
+        """Server UTC minus decoder time, taken at the midpoint of GETTIME's round trip."""
+        asked = time.time()
+        self.command("GETTIME")
+        reply = self.reply("GETTIME")
+        answered = time.time()
+        decoder = raceresult.parse_time_reply(reply, event_date=self.event_date, zone=self.zone)
+        offset_s = (asked + answered) / 2 - decoder.timestamp()
+        log.info("decoder %s clock offset %+.3f s", self.name, offset_s)
+        self.sink.clock_offset(self.name, PROTOCOL, offset_s)
+        self.clock_checked = time.monotonic()
+
     def run(self, stop: threading.Event) -> None:
         self.command("SETPROTOCOL;1.6")
         self.reply("SETPROTOCOL")
-        self.command("GETTIME")
-        log.info("decoder time: %s", self.reply("GETTIME"))
+        self.measure_clock()
         self.pull(self.count())
         self.command("SETPUSHPASSINGS;1;0")
         self.reply("SETPUSHPASSINGS")
         while not stop.is_set():
             text = self.line(quiet_after=self.poll_s)
+            if time.monotonic() - self.clock_checked > CLOCK_CHECK_S:
+                self.measure_clock()
             if text is None:
                 self.pull(self.count())  # quiet for a while: is anything missing?
             elif text.startswith("#P;"):
@@ -146,12 +167,15 @@ def run_client(
     retry_s: float = 2.0,
 ) -> None:
     """Stay connected to the decoder until `stop` is set, reconnecting after every drop."""
+    name = sink.device or PROTOCOL
     while not stop.is_set():
         try:
             with socket.create_connection((host, port), timeout=30) as sock:
+                sink.link(name, PROTOCOL, connected=True, peer=f"{host}:{port}")
                 DecoderSession(sink, sock, poll_s).run(stop)
         except (OSError, ConnectionError, ValueError) as error:
             log.warning("decoder %s:%s: %s; retrying", host, port, error)
         except Exception:
             log.exception("decoder %s:%s failed; retrying", host, port)
+        sink.link(name, PROTOCOL, connected=False)
         stop.wait(retry_s)

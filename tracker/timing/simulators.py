@@ -5,8 +5,9 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
-import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ..domain.formats import mylaps
 from .listener import TimingServer
@@ -18,13 +19,15 @@ class FakeDecoder:
 
     `passings` are record lines without the number (it is added: 1, 2, 3 …); `release(n)`
     makes n more of them "detected"; `drop_after_pushes` closes the connection after that many
-    pushes, as a network cut would.
+    pushes, as a network cut would. Its clock shows local time in `zone`, `clock_skew_s` off.
     """
 
     box: str = "D-50001"
     file_no: int = 1
     passings: list[str] = field(default_factory=list)
     drop_after_pushes: int | None = None
+    zone: str = "UTC"
+    clock_skew_s: float = 0.0
     detected: int = 0
     connections: int = 0
 
@@ -52,7 +55,8 @@ class FakeDecoder:
         if command.startswith("SETPROTOCOL"):
             return "SETPROTOCOL;1.6\r\n"
         if command == "GETTIME":
-            return f"GETTIME;{time.strftime('%Y-%m-%d;%H:%M:%S')}.000\r\n"
+            clock = datetime.now(ZoneInfo(self.zone)) + timedelta(seconds=self.clock_skew_s)
+            return f"GETTIME;{clock:%Y-%m-%d;%H:%M:%S}.{clock.microsecond // 1000:03d}\r\n"
         if command == "GETSTATUS":
             return "GETSTATUS;" + ";".join(["0"] * 24) + "\r\n"
         if command == "PASSINGS":

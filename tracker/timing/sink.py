@@ -12,6 +12,7 @@ from flask import Flask
 from ..db import db, utc_now
 from ..domain.formats import DeviceRead
 from ..errors import Problem
+from ..services import timing_devices
 from ..services.races import find_race
 from ..services.reads import ReadIn, ReadResult, ingest_reads
 from ..transactions import write
@@ -85,6 +86,38 @@ class ReadSink:
                 )
             finally:
                 db.session.remove()
+
+    def _record(self, change) -> None:
+        """Commit a device-state change; never let bookkeeping stop the reads."""
+        with self.app.app_context():
+            try:
+                write(lambda: change(db.session, find_race(db.session, self.race)))
+            except Exception:
+                log.exception("device state not stored")
+            finally:
+                db.session.remove()
+
+    def link(self, name: str, protocol: str, *, connected: bool, peer: str | None = None) -> None:
+        """Note that a device's connection came up or went down."""
+        self._record(
+            lambda session, race: timing_devices.set_link(
+                session,
+                race,
+                name,
+                protocol=protocol,
+                connected=connected,
+                now=utc_now(),
+                peer=peer,
+            )
+        )
+
+    def clock_offset(self, name: str, protocol: str, offset_s: float) -> None:
+        """Store a device's measured clock offset; later reads are corrected by it."""
+        self._record(
+            lambda session, race: timing_devices.set_clock_offset(
+                session, race, name, protocol=protocol, offset_s=offset_s, now=utc_now()
+            )
+        )
 
     def try_store(self, reads: list[DeviceRead]) -> bool:
         """Store, logging instead of raising; True when the reads are committed."""

@@ -28,11 +28,6 @@ def parse_passing(line: str, *, event_date: date, zone: str) -> DeviceRead:
         raise ValueError(f"a passing has {PASSING_FIELDS} fields, this has {len(fields)}")
     number, code, day, clock, event_id = fields[0], fields[1], fields[2], fields[3], fields[4]
     box_name, file_no, box_id = fields[16], fields[17], fields[19]
-    if day.startswith("0000-00-"):
-        when_day = event_date + timedelta(days=int(day[-2:]))
-    else:
-        when_day = date.fromisoformat(day)
-    instant = datetime.combine(when_day, datetime.strptime(clock, "%H:%M:%S.%f").time())
     # Passive RR tags are named EventID-Bib when the event id is set.
     chip = f"{event_id}-{code}" if event_id not in ("", "0") else code
     return DeviceRead(
@@ -40,9 +35,32 @@ def parse_passing(line: str, *, event_date: date, zone: str) -> DeviceRead:
         seq=int(number),
         location=box_name,
         chip=chip,
-        time=local_instant(instant, zone),
+        time=_decoder_instant(day, clock, event_date, zone),
         raw=text,
     )
+
+
+def _decoder_instant(day: str, clock: str, event_date: date, zone: str) -> datetime:
+    """A decoder date and time: `0000-00-0N` (no GPS) is the event date plus N days."""
+    if day.startswith("0000-00-"):
+        when_day = event_date + timedelta(days=int(day[-2:]))
+    else:
+        when_day = date.fromisoformat(day)
+    instant = datetime.combine(when_day, datetime.strptime(clock, "%H:%M:%S.%f").time())
+    return local_instant(instant, zone)
+
+
+def parse_time_reply(line: str, *, event_date: date, zone: str) -> datetime:
+    """`GETTIME;<date>;<time>`: the decoder's clock, read like its passings' times.
+
+    >>> parse_time_reply("GETTIME;0000-00-00;07:59:58.500", event_date=date(2026, 4, 26),
+    ...                  zone="Europe/Vienna").isoformat()
+    '2026-04-26T07:59:58.500000+02:00'
+    """
+    fields = line.strip().split(";")
+    if fields[0] != "GETTIME" or len(fields) < 3:
+        raise ValueError(f"not a GETTIME reply: {line[:60]!r}")
+    return _decoder_instant(fields[1], fields[2], event_date, zone)
 
 
 def parse_passings_count(line: str) -> tuple[int, int]:
