@@ -171,6 +171,13 @@ def openapi_document() -> dict:
                     params=[SLUG],
                 )
             },
+            "/api/races/{slug}/timing": {
+                "get": _op(
+                    "Timing devices and mats: links, clock offsets, read rates, warnings",
+                    roles=("official", "timing", "admin"),
+                    params=[SLUG],
+                )
+            },
             "/api/races/{slug}/splits.csv": {
                 "get": _op("Every split and its history as CSV", params=[SLUG], media="text/csv")
             },

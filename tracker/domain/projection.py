@@ -1,16 +1,19 @@
 """Finish projection for one athlete from the splits so far.
 
 This module is the one place where a projection is computed: the live server, the
-snapshots and (later) the evaluation command all call `project`.
+snapshots and the evaluation command (`flask projection evaluate`) all call `project`.
+The finish itself comes from `finish_model.estimate_finish`; this module adds the paces,
+gaps, the range, the chance of the target and the ETAs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from .course import Course
+from .finish_model import FinishModel, estimate_finish
 from .pace import pace_s_per_km
 from .race_clock import wall_clock_at
 
@@ -49,9 +52,12 @@ class Projection:
     projected_margin_s: float | None
     required_pace_s_per_km: float | None
     eta: tuple[Eta, ...]
-
-
-FinishModel = Callable[[Course, Sequence[Passing]], float]
+    # The 80 % range of the finish, the chance of beating the target, and which estimate
+    # made them (fitted, elite, blend, baseline; "finished" once across the line).
+    projected_low_s: float | None = None
+    projected_high_s: float | None = None
+    probability_under_target: float | None = None
+    method: str | None = None
 
 
 def average_pace_finish(course: Course, passings: Sequence[Passing]) -> float:
@@ -71,14 +77,19 @@ def project(
     *,
     gun_time: datetime | None = None,
     clock_rate: float = 1.0,
-    finish_model: FinishModel = average_pace_finish,
+    model: FinishModel | None = None,
+    own_start_s: float = 0.0,
 ) -> Projection:
     """Project an athlete's finish from accepted passings (any order, one per checkpoint).
 
     Before the first split the ETAs follow the target schedule. After it: average and
-    last-segment pace, gap to the target schedule (negative = ahead), projected finish and
-    margin (negative = under the target), the pace still required, and ETAs spread
-    evenly between the last checkpoint and the projected finish.
+    last-segment pace, gap to the target schedule (negative = ahead), projected finish
+    with its 80 % range and margin (negative = under the target), the chance of finishing
+    under the target, the pace still required, and ETAs spread evenly between the last
+    checkpoint and the projected finish.
+
+    Times are from the gun; `own_start_s` (the athlete's start-mat crossing) is taken off
+    before the finish model sees them, since pace is run from one's own start.
     """
     ordered = sorted(passings, key=lambda passing: passing.distance_m)
     if not ordered:
@@ -99,7 +110,27 @@ def project(
     last = ordered[-1]
     previous = ordered[-2] if len(ordered) > 1 else Passing("START", 0.0, 0.0)
     finished = last.distance_m >= course.distance_m
-    projected = last.elapsed_s if finished else finish_model(course, ordered)
+    if finished:
+        projected = low = high = last.elapsed_s
+        chance, method = float(last.elapsed_s < course.target_s), "finished"
+    else:
+        estimate = estimate_finish(
+            model,
+            course.distance_m / 1000,
+            [
+                (passing.distance_m / 1000, passing.elapsed_s - own_start_s)
+                for passing in ordered
+                if passing.elapsed_s > own_start_s
+            ]
+            or [(last.distance_m / 1000, last.elapsed_s)],
+        )
+        projected, low, high = (
+            own_start_s + estimate.median_s,
+            own_start_s + estimate.low_s,
+            own_start_s + estimate.high_s,
+        )
+        chance = estimate.probability_under(max(course.target_s - own_start_s, 1.0))
+        method = estimate.method
     remaining_m = course.distance_m - last.distance_m
     time_left = course.target_s - last.elapsed_s
     required = pace_s_per_km(time_left, remaining_m) if not finished and time_left > 0 else None
@@ -119,6 +150,10 @@ def project(
         eta=()
         if finished
         else _etas(course, last.distance_m, last.elapsed_s, projected, gun_time, clock_rate),
+        projected_low_s=low,
+        projected_high_s=high,
+        probability_under_target=chance,
+        method=method,
     )
 
 

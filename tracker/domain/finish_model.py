@@ -1,0 +1,309 @@
+"""Finish-time models behind `project` (../shared/docs/PROJECTION.md).
+
+Three estimates of an athlete's finish, each a distribution (a table of quantiles of the
+log finish time), blended by how fast the athlete runs:
+
+* **fitted**: per checkpoint, a median (least-absolute-deviation) regression of
+  ln(finish / average-pace finish) on the athlete's pace shape, with out-of-year residual
+  quantiles by pace band. Fitted on past marathons, where amateurs fade.
+* **elite**: the average-pace finish, with a narrow normal band. Record attempts and elites
+  run even splits; models fitted on amateurs project them minutes too slow.
+* **baseline**: the average-pace finish with the spread average-pace projections showed in
+  the training data, for courses the fitted model does not know (another distance).
+
+Pure and stdlib-only: the fitting tools (numpy) call `pace_features` here, so the live
+server and the fit see the same features.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+
+MARATHON_KM = 42.195
+GRID_KM = (5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0)
+# Levels of the quantile tables: finer in the tails so the chance of a target is smooth.
+LEVELS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+BAND_LOW, BAND_HIGH = 0.1, 0.9
+# Marathon average pace (s/km) at or under which an athlete is treated as elite (about
+# 2:06:30), and at or over which the fitted model alone applies (about 2:17); between the two
+# the estimates are blended. Other distances scale these by Riegel's exponent.
+ELITE_PACE_S_PER_KM = 180.0
+MASS_PACE_S_PER_KM = 195.0
+RIEGEL_EXPONENT = 1.06
+# A model's checkpoint serves an athlete this far past it (metres; mats are not exact).
+CHECKPOINT_TOLERANCE_KM = 0.1
+# Knots of the piecewise-linear terms: average pace (s/km) and the last segment's pace
+# relative to the average.
+PACE_KNOTS_S_PER_KM = (210.0, 240.0, 270.0, 300.0, 360.0, 420.0)
+TREND_KNOTS = (-0.05, 0.0, 0.05, 0.1)
+
+_Z = tuple(NormalDist().inv_cdf(level) for level in LEVELS)
+
+
+def grid_for(distance_km: float) -> tuple[float, ...]:
+    """The points whose elapsed times describe a run to `distance_km`: every 5 km before it,
+    then the point itself.
+
+    >>> grid_for(21.0975)
+    (5.0, 10.0, 15.0, 20.0, 21.0975)
+    """
+    return tuple(km for km in GRID_KM if km < distance_km - 1e-9) + (distance_km,)
+
+
+def pace_features(distance_km: float, elapsed_on_grid: Sequence[float]) -> list[float]:
+    """The regression's inputs for a run to `distance_km`, from its elapsed times at
+    `grid_for(distance_km)`: average pace, each segment's pace relative to it, and a few
+    curved terms (a fast runner's fade is not a slow runner's).
+
+    >>> [round(x, 4) for x in pace_features(10.0, [1500.0, 3060.0])[:6]]
+    [1.0, 5.7236, -0.0198, 0.0194, -0.1133, 0.1111]
+    """
+    grid = grid_for(distance_km)
+    average = elapsed_on_grid[-1] / distance_km
+    log_average = math.log(average)
+    relative = []
+    before_km, before_s = 0.0, 0.0
+    for km, elapsed in zip(grid, elapsed_on_grid, strict=True):
+        relative.append(math.log((elapsed - before_s) / (km - before_km) / average))
+        before_km, before_s = km, elapsed
+    last = relative[-1]
+    previous = relative[-2] if len(relative) > 1 else 0.0
+    return [
+        1.0,
+        log_average,
+        *relative,
+        *(log_average * r for r in relative),
+        log_average**2,
+        last**2,
+        previous**2,
+        last * previous,
+        *(max(last - knot, 0.0) for knot in TREND_KNOTS),
+        *(max(log_average - math.log(knot), 0.0) for knot in PACE_KNOTS_S_PER_KM),
+    ]
+
+
+def elapsed_on_grid(passings: Sequence[tuple[float, float]], distance_km: float) -> list[float]:
+    """Elapsed times at `grid_for(distance_km)`, interpolated between passings
+    ((km, seconds) in distance order, from the athlete's own start): missing mats and
+    checkpoints off the 5 km grid become straight lines between the mats that were read.
+
+    >>> [round(t, 1) for t in elapsed_on_grid([(10.0, 3000.0), (21.0975, 6500.0)], 21.0975)]
+    [1500.0, 3000.0, 4576.9, 6153.9, 6500.0]
+    """
+    points = [(0.0, 0.0), *passings]
+    kms = [km for km, _ in points]
+    result = []
+    for km in grid_for(distance_km):
+        right = min(bisect.bisect_left(kms, km - 1e-9), len(points) - 1)
+        (k0, t0), (k1, t1) = points[right - 1], points[right]
+        result.append(t1 if abs(k1 - km) < 1e-9 else t0 + (t1 - t0) * (km - k0) / (k1 - k0))
+    return result
+
+
+@dataclass(frozen=True)
+class CheckpointFit:
+    """The fitted model at one distance: regression coefficients, and residual quantiles
+    (ln actual − ln predicted at LEVELS) for each average-pace band."""
+
+    distance_km: float
+    coefficients: tuple[float, ...]
+    pace_edges: tuple[float, ...]  # s/km; band i holds paces below edge i (the last: above)
+    quantiles: tuple[tuple[float, ...], ...]
+
+    def residual_quantiles(self, pace: float) -> tuple[float, ...]:
+        return self.quantiles[bisect.bisect_right(self.pace_edges, pace)]
+
+
+@dataclass(frozen=True)
+class FinishModel:
+    """A fitted marathon model, plus the spreads used where it does not apply."""
+
+    distance_km: float
+    checkpoints: tuple[CheckpointFit, ...]
+    # ln(actual / average-pace finish) quantiles at each fitted checkpoint, for other courses.
+    baseline: tuple[CheckpointFit, ...]
+    elite_sigma_per_sqrt_km: float
+    source: str = ""
+
+    def to_json(self) -> dict:
+        def fit_json(fit: CheckpointFit) -> dict:
+            return {
+                "distance_km": fit.distance_km,
+                "coefficients": [round(c, 7) for c in fit.coefficients],
+                "pace_edges": list(fit.pace_edges),
+                "quantiles": [[round(q, 5) for q in row] for row in fit.quantiles],
+            }
+
+        return {
+            "distance_km": self.distance_km,
+            "levels": list(LEVELS),
+            "checkpoints": [fit_json(fit) for fit in self.checkpoints],
+            "baseline": [fit_json(fit) for fit in self.baseline],
+            "elite_sigma_per_sqrt_km": self.elite_sigma_per_sqrt_km,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> FinishModel:
+        if tuple(data["levels"]) != LEVELS:
+            raise ValueError("the model's quantile levels are not this version's")
+
+        def fit_from(item: dict) -> CheckpointFit:
+            return CheckpointFit(
+                distance_km=item["distance_km"],
+                coefficients=tuple(item["coefficients"]),
+                pace_edges=tuple(item["pace_edges"]),
+                quantiles=tuple(tuple(row) for row in item["quantiles"]),
+            )
+
+        return cls(
+            distance_km=data["distance_km"],
+            checkpoints=tuple(fit_from(item) for item in data["checkpoints"]),
+            baseline=tuple(fit_from(item) for item in data["baseline"]),
+            elite_sigma_per_sqrt_km=data["elite_sigma_per_sqrt_km"],
+            source=data.get("source", ""),
+        )
+
+
+@dataclass(frozen=True)
+class FinishEstimate:
+    """A projected finish as a distribution: ln(finish seconds) at LEVELS."""
+
+    log_quantiles: tuple[float, ...]
+    method: str  # fitted | elite | blend | baseline
+
+    @property
+    def median_s(self) -> float:
+        return math.exp(self.log_quantiles[LEVELS.index(0.5)])
+
+    @property
+    def low_s(self) -> float:
+        return math.exp(self.log_quantiles[LEVELS.index(BAND_LOW)])
+
+    @property
+    def high_s(self) -> float:
+        return math.exp(self.log_quantiles[LEVELS.index(BAND_HIGH)])
+
+    def probability_under(self, target_s: float) -> float:
+        """The chance of finishing under `target_s`, read off the quantile table (linear in
+        between, and at most 1 % / 99 % beyond its ends)."""
+        x = math.log(target_s)
+        table = self.log_quantiles
+        if x <= table[0]:
+            return LEVELS[0] * max(0.0, 1 - (table[0] - x) / max(table[-1] - table[0], 1e-9))
+        if x >= table[-1]:
+            return 1 - (1 - LEVELS[-1]) * max(
+                0.0, 1 - (x - table[-1]) / max(table[-1] - table[0], 1e-9)
+            )
+        i = bisect.bisect_right(table, x)
+        x0, x1 = table[i - 1], table[i]
+        share = 0.0 if x1 == x0 else (x - x0) / (x1 - x0)
+        return LEVELS[i - 1] + share * (LEVELS[i] - LEVELS[i - 1])
+
+
+def estimate_finish(
+    model: FinishModel | None,
+    course_km: float,
+    passings: Sequence[tuple[float, float]],
+) -> FinishEstimate:
+    """The finish distribution for an athlete with `passings` ((km, seconds from their own
+    start), distance order, not finished) on a course of `course_km`.
+
+    Kipchoge at 30 km in Vienna is elite: even pace, a band of about ±35 s:
+
+    >>> vienna = estimate_finish(None, 42.195, [(30.0, 5111.0)])
+    >>> vienna.method, round(vienna.median_s, 1), round(vienna.low_s), round(vienna.high_s)
+    ('elite', 7188.6, 7153, 7224)
+
+    Without a fitted model an amateur gets average pace with a wide band:
+
+    >>> estimate_finish(None, 42.195, [(30.0, 10800.0)]).method
+    'baseline'
+    """
+    at_km, elapsed = passings[-1]
+    average = elapsed / at_km
+    remaining_km = course_km - at_km
+    log_even = math.log(elapsed * course_km / at_km)
+    elite = _elite(model, log_even, remaining_km)
+    scale = (course_km / MARATHON_KM) ** (RIEGEL_EXPONENT - 1)
+    weight = _elite_weight(average / scale)
+    fitted = _fitted(model, course_km, passings) if model else None
+    if fitted is None:
+        if weight == 1.0:
+            return FinishEstimate(elite, "elite")
+        baseline = _baseline(model, course_km, at_km, log_even)
+        return FinishEstimate(_mix(elite, baseline, weight), "baseline")
+    if weight == 1.0:
+        return FinishEstimate(elite, "elite")
+    if weight == 0.0:
+        return FinishEstimate(fitted, "fitted")
+    return FinishEstimate(_mix(elite, fitted, weight), "blend")
+
+
+def _elite_weight(marathon_pace: float) -> float:
+    """1 at elite pace, 0 at mass pace, linear in between."""
+    span = MASS_PACE_S_PER_KM - ELITE_PACE_S_PER_KM
+    return min(1.0, max(0.0, (MASS_PACE_S_PER_KM - marathon_pace) / span))
+
+
+def _mix(a: tuple[float, ...], b: tuple[float, ...], weight_a: float) -> tuple[float, ...]:
+    """Quantile averaging: each level a weighted mean of the two tables' values."""
+    return tuple(weight_a * x + (1 - weight_a) * y for x, y in zip(a, b, strict=True))
+
+
+# The spread of even-pace projections in record races (../shared/data/elite_splits.csv):
+# about 0.11 % of the finish per square-root kilometre still to run. Used without a model.
+DEFAULT_ELITE_SIGMA_PER_SQRT_KM = 0.0011
+
+
+def _elite(model: FinishModel | None, log_even: float, remaining_km: float) -> tuple[float, ...]:
+    per_sqrt_km = model.elite_sigma_per_sqrt_km if model else DEFAULT_ELITE_SIGMA_PER_SQRT_KM
+    sigma = per_sqrt_km * math.sqrt(max(remaining_km, 0.0))
+    return tuple(log_even + z * sigma for z in _Z)
+
+
+def _fitted(
+    model: FinishModel, course_km: float, passings: Sequence[tuple[float, float]]
+) -> tuple[float, ...] | None:
+    """The fitted model's table, from its last checkpoint the athlete has passed; None where
+    it does not apply (another distance, or before its first checkpoint)."""
+    if abs(course_km - model.distance_km) > CHECKPOINT_TOLERANCE_KM:
+        return None
+    at_km, elapsed = passings[-1]
+    usable = [
+        fit for fit in model.checkpoints if fit.distance_km <= at_km + CHECKPOINT_TOLERANCE_KM
+    ]
+    if not usable:
+        return None
+    fit = usable[-1]
+    if at_km < fit.distance_km:  # a few metres short of the fitted mat: read as that mat
+        passings = [*passings[:-1], (fit.distance_km, elapsed)]
+    grid = elapsed_on_grid(passings, fit.distance_km)
+    features = pace_features(fit.distance_km, grid)
+    log_ratio = sum(c * x for c, x in zip(fit.coefficients, features, strict=True))
+    finish_at_fit = grid[-1] * model.distance_km / fit.distance_km * math.exp(log_ratio)
+    # Past the fitted mat, run the predicted remaining pace from the newest split.
+    remaining_pace = (finish_at_fit - grid[-1]) / (model.distance_km - fit.distance_km)
+    finish = elapsed + remaining_pace * (course_km - at_km)
+    spread = fit.residual_quantiles(grid[-1] / fit.distance_km)
+    return tuple(math.log(finish) + q for q in spread)
+
+
+def _baseline(
+    model: FinishModel | None, course_km: float, at_km: float, log_even: float
+) -> tuple[float, ...]:
+    """Average pace, with the spread average-pace projections had at the same share of a
+    marathon (or the elite spread, widened tenfold, without any model)."""
+    if model is None or not model.baseline:
+        sigma = DEFAULT_ELITE_SIGMA_PER_SQRT_KM * 10 * math.sqrt(max(course_km - at_km, 0.0))
+        return tuple(log_even + z * sigma for z in _Z)
+    share_km = at_km / course_km * model.distance_km
+    fit = min(model.baseline, key=lambda item: abs(item.distance_km - share_km))
+    spread = fit.quantiles[0]
+    median = spread[LEVELS.index(0.5)]
+    # Centred on average pace: the baseline does not pretend to know the fade.
+    return tuple(log_even + q - median for q in spread)

@@ -1,0 +1,1 @@
+"""Fitting and evaluating finish models on past results (numpy; CLI and tools only)."""

@@ -1,0 +1,99 @@
+"""Replay past finishers through the live projection, checkpoint by checkpoint, and score
+it against plain average pace: the figures `flask projection evaluate` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from ..domain.course import CheckpointMark, Course
+from ..domain.finish_model import FinishModel
+from ..domain.projection import Passing, average_pace_finish, project
+from .results_file import CHECKPOINTS, FINISH_KM, Finisher
+
+# Where the projection is judged (PROJECTION.md §1).
+JUDGED = ("10K", "HALF", "25K", "30K", "35K", "40K")
+
+
+def results_course(target_s: float) -> Course:
+    """The marathon of the results schema, with every timing point as a checkpoint."""
+    marks = tuple(CheckpointMark(code, km * 1000) for _, code, km in CHECKPOINTS)
+    return Course(FINISH_KM * 1000, target_s, (*marks, CheckpointMark("FINISH", FINISH_KM * 1000)))
+
+
+def _errors_summary(errors: np.ndarray) -> dict:
+    absolute = np.abs(errors)
+    return {
+        "mae_s": round(float(absolute.mean()), 1),
+        "p90_s": round(float(np.quantile(absolute, 0.9)), 1),
+        "bias_s": round(float(errors.mean()), 1),
+    }
+
+
+def evaluate(
+    finishers: Iterable[Finisher],
+    model: FinishModel | None,
+    *,
+    target_s: float,
+    judged: Sequence[str] = JUDGED,
+) -> dict:
+    """Per judged checkpoint: baseline and tracker MAE, P90 and bias (projected − actual),
+    the tracker's 80 % range coverage and mean width, and the Brier score of its chance of
+    finishing under `target_s`. Every projection is `project(...)`, as the live server's."""
+    course = results_course(target_s)
+    collected: dict[str, dict[str, list[float]]] = {
+        code: {"baseline": [], "tracker": [], "inside": [], "width": [], "brier": []}
+        for code in judged
+    }
+    for finisher in finishers:
+        passings = []
+        for code, km, elapsed in finisher.splits:
+            passings.append(Passing(code, km * 1000, elapsed))
+            if code not in collected:
+                continue
+            projection = project(course, passings, model=model)
+            actual = finisher.finish_s
+            under = 1.0 if actual < target_s else 0.0
+            cell = collected[code]
+            cell["baseline"].append(average_pace_finish(course, passings) - actual)
+            cell["tracker"].append(projection.projected_finish_s - actual)
+            cell["inside"].append(
+                float(projection.projected_low_s <= actual <= projection.projected_high_s)
+            )
+            cell["width"].append(projection.projected_high_s - projection.projected_low_s)
+            cell["brier"].append((projection.probability_under_target - under) ** 2)
+    report = {}
+    for code, cell in collected.items():
+        if not cell["tracker"]:
+            continue
+        baseline = _errors_summary(np.array(cell["baseline"]))
+        tracker = _errors_summary(np.array(cell["tracker"]))
+        tracker["mae_ratio"] = round(tracker["mae_s"] / baseline["mae_s"], 3)
+        tracker["p90_ratio"] = round(tracker["p90_s"] / baseline["p90_s"], 3)
+        tracker["coverage_80"] = round(float(np.mean(cell["inside"])), 3)
+        tracker["range_width_s"] = round(float(np.mean(cell["width"])), 1)
+        tracker["brier"] = round(float(np.mean(cell["brier"])), 4)
+        report[code] = {"runners": len(cell["tracker"]), "baseline": baseline, "tracker": tracker}
+    return report
+
+
+def format_report(report: dict, *, title: str) -> str:
+    """The report as a Markdown table (the README's tables are this output)."""
+    lines = [
+        f"{title}",
+        "",
+        "| checkpoint | runners | baseline MAE / P90 / bias | tracker MAE / P90 / bias "
+        "| MAE ratio | 80% range coverage (width) | Brier |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for code, row in report.items():
+        b, t = row["baseline"], row["tracker"]
+        lines.append(
+            f"| {code} | {row['runners']:,} "
+            f"| {b['mae_s']:,.0f} / {b['p90_s']:,.0f} / {b['bias_s']:+,.0f} "
+            f"| {t['mae_s']:,.0f} / {t['p90_s']:,.0f} / {t['bias_s']:+,.0f} "
+            f"| {t['mae_ratio']:.2f} | {t['coverage_80']:.0%} ({t['range_width_s']:,.0f} s) "
+            f"| {t['brier']:.3f} |"
+        )
+    return "\n".join(lines)

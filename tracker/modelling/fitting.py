@@ -1,0 +1,134 @@
+"""Fit a `FinishModel` on past finishers: median regressions per checkpoint, and residual
+quantiles measured on race-years the regression was not fitted on."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..domain.finish_model import (
+    LEVELS,
+    CheckpointFit,
+    FinishModel,
+    elapsed_on_grid,
+    pace_features,
+)
+from .results_file import CHECKPOINTS, FINISH_KM, Finisher
+
+# Average-pace bands (s/km) with their own residual spread: 4:00, 5:00 and 6:00 min/km.
+PACE_EDGES = (240.0, 300.0, 360.0)
+# Below this many runners in a band its spread is taken from all paces.
+MIN_BAND_RUNNERS = 200
+IRLS_ROUNDS = 30
+RIDGE = 1e-7  # keeps the columns that are constant at 5 km from making the system singular
+
+
+def _design(finishers: Sequence[Finisher], km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, ln(finish / average-pace finish) and average pace of each runner at `km`."""
+    rows, targets, paces = [], [], []
+    for finisher in finishers:
+        passings = [(at, elapsed) for _, at, elapsed in finisher.splits if at <= km + 1e-9]
+        grid = elapsed_on_grid(passings, km)
+        rows.append(pace_features(km, grid))
+        targets.append(math.log(finisher.finish_s / (grid[-1] * FINISH_KM / km)))
+        paces.append(grid[-1] / km)
+    return np.array(rows), np.array(targets), np.array(paces)
+
+
+def median_regression(features: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Least-absolute-deviation coefficients by iteratively reweighted least squares: the
+    projection should be the likeliest finish's median, and fades make the errors skewed."""
+    ridge = RIDGE * len(features) * np.eye(features.shape[1])
+    ridge[0, 0] = 0.0
+    weights = np.ones(len(features))
+    for _ in range(IRLS_ROUNDS):
+        weighted = features * weights[:, None]
+        coefficients = np.linalg.solve(features.T @ weighted + ridge, weighted.T @ targets)
+        weights = 1.0 / np.maximum(np.abs(targets - features @ coefficients), 1e-4)
+    return coefficients
+
+
+def _quantile_rows(residuals: np.ndarray, paces: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    everyone = tuple(float(q) for q in np.quantile(residuals, LEVELS))
+    rows = []
+    edges = (0.0, *PACE_EDGES, math.inf)
+    for low, high in zip(edges, edges[1:], strict=False):
+        inside = residuals[(paces >= low) & (paces < high)]
+        rows.append(
+            tuple(float(q) for q in np.quantile(inside, LEVELS))
+            if len(inside) >= MIN_BAND_RUNNERS
+            else everyone
+        )
+    return tuple(rows)
+
+
+def _out_of_group_residuals(
+    finishers: Sequence[Finisher], km: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Residuals of each race-year under a regression fitted on the others (the spread a
+    new year will show); with one race-year only, of each fifth under the other four."""
+    groups: dict[tuple[str, str], list[Finisher]] = defaultdict(list)
+    for finisher in finishers:
+        groups[finisher.group].append(finisher)
+    if len(groups) < 2:
+        groups = defaultdict(list)
+        for index, finisher in enumerate(finishers):
+            groups[("fold", str(index % 5))].append(finisher)
+    residuals, paces = [], []
+    for key, held_out in groups.items():
+        rest = [f for other, members in groups.items() if other != key for f in members]
+        coefficients = median_regression(*_design(rest, km)[:2])
+        features, targets, pace = _design(held_out, km)
+        residuals.append(targets - features @ coefficients)
+        paces.append(pace)
+    return np.concatenate(residuals), np.concatenate(paces)
+
+
+def fit_model(
+    finishers: Sequence[Finisher], *, source: str, elite_sigma_per_sqrt_km: float
+) -> FinishModel:
+    """A marathon model from finishers of one or more race-years."""
+    if len(finishers) < 1000:
+        raise ValueError(f"{len(finishers)} complete finishers are too few to fit on (1,000+)")
+    checkpoints, baseline = [], []
+    for _, _, km in CHECKPOINTS:
+        features, targets, paces = _design(finishers, km)
+        coefficients = median_regression(features, targets)
+        residuals, residual_paces = _out_of_group_residuals(finishers, km)
+        checkpoints.append(
+            CheckpointFit(
+                km,
+                tuple(float(c) for c in coefficients),
+                PACE_EDGES,
+                _quantile_rows(residuals, residual_paces),
+            )
+        )
+        # The spread of plain average pace (ln actual / average-pace finish), all paces.
+        baseline.append(
+            CheckpointFit(km, (), (), (tuple(float(q) for q in np.quantile(targets, LEVELS)),))
+        )
+    return FinishModel(
+        distance_km=FINISH_KM,
+        checkpoints=tuple(checkpoints),
+        baseline=tuple(baseline),
+        elite_sigma_per_sqrt_km=elite_sigma_per_sqrt_km,
+        source=source,
+    )
+
+
+def elite_spread(races: dict[str, dict[float, float]]) -> float:
+    """Root-mean-square of ln(finish / average-pace finish) per square-root kilometre left,
+    over record races' checkpoints from 10 km on (their even pace's honest spread)."""
+    scaled = []
+    for splits in races.values():
+        finish = splits.get(FINISH_KM)
+        if finish is None:
+            continue
+        for km, elapsed in splits.items():
+            if 10 <= km < FINISH_KM:
+                error = math.log(finish / (elapsed * FINISH_KM / km))
+                scaled.append(error / math.sqrt(FINISH_KM - km))
+    return math.sqrt(sum(x * x for x in scaled) / len(scaled))
