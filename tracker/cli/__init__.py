@@ -1,10 +1,11 @@
-"""Operator commands on the `flask` CLI: tokens, race set-up, imports, replay, timing, demo."""
+"""Operator commands on the `flask` CLI: tokens, race set-up, imports, replay, timing, demo,
+projection models."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from . import demo, setup, timing, tokens
+from . import demo, projection, setup, timing, tokens
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo.replay_command)
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(timing.timing_group)
+    app.cli.add_command(projection.projection_group)

@@ -133,9 +133,9 @@ class FinishModel:
         def fit_json(fit: CheckpointFit) -> dict:
             return {
                 "distance_km": fit.distance_km,
-                "coefficients": [round(c, 7) for c in fit.coefficients],
+                "coefficients": list(fit.coefficients),
                 "pace_edges": list(fit.pace_edges),
-                "quantiles": [[round(q, 5) for q in row] for row in fit.quantiles],
+                "quantiles": [list(row) for row in fit.quantiles],
             }
 
         return {

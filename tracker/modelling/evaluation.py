@@ -3,13 +3,13 @@ it against plain average pace: the figures `flask projection evaluate` prints.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ..domain.course import CheckpointMark, Course
 from ..domain.finish_model import FinishModel
-from ..domain.projection import Passing, average_pace_finish, project
+from ..domain.projection import Passing, Projection, average_pace_finish, project
 from .results_file import CHECKPOINTS, FINISH_KM, Finisher
 
 # Where the projection is judged (PROJECTION.md §1).
@@ -31,6 +31,17 @@ def _errors_summary(errors: np.ndarray) -> dict:
     }
 
 
+def replay(
+    course: Course, model: FinishModel | None, finisher: Finisher
+) -> Iterator[tuple[str, Projection, float]]:
+    """The finisher as if live: after each split, its code, the tracker's projection and
+    the average-pace baseline's finish."""
+    passings = []
+    for code, km, elapsed in finisher.splits:
+        passings.append(Passing(code, km * 1000, elapsed))
+        yield code, project(course, passings, model=model), average_pace_finish(course, passings)
+
+
 def evaluate(
     finishers: Iterable[Finisher],
     model: FinishModel | None,
@@ -47,16 +58,13 @@ def evaluate(
         for code in judged
     }
     for finisher in finishers:
-        passings = []
-        for code, km, elapsed in finisher.splits:
-            passings.append(Passing(code, km * 1000, elapsed))
+        actual = finisher.finish_s
+        under = 1.0 if actual < target_s else 0.0
+        for code, projection, baseline in replay(course, model, finisher):
             if code not in collected:
                 continue
-            projection = project(course, passings, model=model)
-            actual = finisher.finish_s
-            under = 1.0 if actual < target_s else 0.0
             cell = collected[code]
-            cell["baseline"].append(average_pace_finish(course, passings) - actual)
+            cell["baseline"].append(baseline - actual)
             cell["tracker"].append(projection.projected_finish_s - actual)
             cell["inside"].append(
                 float(projection.projected_low_s <= actual <= projection.projected_high_s)

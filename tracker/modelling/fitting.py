@@ -65,23 +65,28 @@ def _quantile_rows(residuals: np.ndarray, paces: np.ndarray) -> tuple[tuple[floa
     return tuple(rows)
 
 
-def _out_of_group_residuals(
-    finishers: Sequence[Finisher], km: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Residuals of each race-year under a regression fitted on the others (the spread a
-    new year will show); with one race-year only, of each fifth under the other four."""
+def _groups(finishers: Sequence[Finisher]) -> list[list[Finisher]]:
+    """Finishers by race-year; with one race-year only, five interleaved folds of it."""
     groups: dict[tuple[str, str], list[Finisher]] = defaultdict(list)
     for finisher in finishers:
         groups[finisher.group].append(finisher)
     if len(groups) < 2:
-        groups = defaultdict(list)
-        for index, finisher in enumerate(finishers):
-            groups[("fold", str(index % 5))].append(finisher)
+        return [list(finishers[fold::5]) for fold in range(5)]
+    return list(groups.values())
+
+
+def _out_of_group_residuals(
+    designs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Residuals of each group under a regression fitted on the others: the spread a
+    new race-year will show, day-to-day differences included."""
     residuals, paces = [], []
-    for key, held_out in groups.items():
-        rest = [f for other, members in groups.items() if other != key for f in members]
-        coefficients = median_regression(*_design(rest, km)[:2])
-        features, targets, pace = _design(held_out, km)
+    for index, (features, targets, pace) in enumerate(designs):
+        rest = [design for other, design in enumerate(designs) if other != index]
+        coefficients = median_regression(
+            np.vstack([design[0] for design in rest]),
+            np.concatenate([design[1] for design in rest]),
+        )
         residuals.append(targets - features @ coefficients)
         paces.append(pace)
     return np.concatenate(residuals), np.concatenate(paces)
@@ -94,10 +99,13 @@ def fit_model(
     if len(finishers) < 1000:
         raise ValueError(f"{len(finishers)} complete finishers are too few to fit on (1,000+)")
     checkpoints, baseline = [], []
+    groups = _groups(finishers)
     for _, _, km in CHECKPOINTS:
-        features, targets, paces = _design(finishers, km)
+        designs = [_design(group, km) for group in groups]
+        features = np.vstack([design[0] for design in designs])
+        targets = np.concatenate([design[1] for design in designs])
         coefficients = median_regression(features, targets)
-        residuals, residual_paces = _out_of_group_residuals(finishers, km)
+        residuals, residual_paces = _out_of_group_residuals(designs)
         checkpoints.append(
             CheckpointFit(
                 km,

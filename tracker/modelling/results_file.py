@@ -100,3 +100,18 @@ def read_record_races(path: Path) -> dict[str, dict[float, float]]:
                 float(row["elapsed_s"])
             )
     return races
+
+
+def read_results(path: Path) -> list[Finisher]:
+    """Complete finishers of a results file, or of a record-races file (`elite_splits.csv`,
+    told apart by its `checkpoint_km` column), whose races become one finisher each."""
+    with _open(path) as handle:
+        header = handle.readline()
+    if "checkpoint_km" not in header:
+        return list(read_finishers(path))
+    finishers = []
+    for race, splits in read_record_races(path).items():
+        if FINISH_KM in splits:
+            timed = tuple((code, km, splits[km]) for _, code, km in CHECKPOINTS if km in splits)
+            finishers.append(Finisher(race, "", timed, splits[FINISH_KM]))
+    return finishers

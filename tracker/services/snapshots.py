@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain.commentary import notes_for
 from ..domain.course import Course
+from ..domain.finish_model import FinishModel
 from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.split_checks import flag_splits
 from ..models import Athlete, Race, Split
 from .courses import course_of
+from .finish_models import model_for
 from .summary import summary_athletes
 
 
@@ -90,6 +92,14 @@ def projection_view(race: Race, projection: Projection) -> dict:
         "projected_finish_s": _seconds(projection.projected_finish_s),
         "projected_margin_s": _seconds(projection.projected_margin_s),
         "required_pace_s_per_km": _seconds(projection.required_pace_s_per_km),
+        "projected_low_s": _seconds(projection.projected_low_s),
+        "projected_high_s": _seconds(projection.projected_high_s),
+        "probability_under_target": (
+            None
+            if projection.probability_under_target is None
+            else round(projection.probability_under_target, 3)
+        ),
+        "projection_method": projection.method,
         "eta": [
             {
                 "checkpoint": eta.checkpoint,
@@ -102,7 +112,9 @@ def projection_view(race: Race, projection: Projection) -> dict:
     }
 
 
-def athlete_view(race: Race, course: Course, athlete: Athlete, splits: Iterable[Split]) -> dict:
+def athlete_view(
+    race: Race, course: Course, model: FinishModel, athlete: Athlete, splits: Iterable[Split]
+) -> dict:
     """An athlete with live splits, their flags, and the projection from unflagged ones."""
     live = sorted(splits, key=lambda split: split.checkpoint.distance_m)
     passings = [
@@ -111,7 +123,14 @@ def athlete_view(race: Race, course: Course, athlete: Athlete, splits: Iterable[
     ]
     flags = flag_splits(passings)
     trusted = [passing for passing in passings if passing.checkpoint not in flags]
-    projection = project(course, trusted, gun_time=race.gun_time, clock_rate=race.clock_rate)
+    projection = project(
+        course,
+        trusted,
+        gun_time=race.gun_time,
+        clock_rate=race.clock_rate,
+        model=model,
+        own_start_s=(athlete.chip_start_ms or 0) / 1000,
+    )
     return {
         "bib": athlete.bib,
         "name": athlete.name,
@@ -139,7 +158,8 @@ def _live_splits(session: Session, race: Race, athlete_ids: list[int] | None = N
 
 def athlete_snapshot(session: Session, race: Race, athlete: Athlete) -> dict:
     """One athlete's current state."""
-    return athlete_view(race, course_of(race), athlete, _live_splits(session, race, [athlete.id]))
+    splits = _live_splits(session, race, [athlete.id])
+    return athlete_view(race, course_of(race), model_for(session, race), athlete, splits)
 
 
 # Past this many athletes, load the race's splits whole rather than naming every athlete.
@@ -152,8 +172,8 @@ def athlete_views(session: Session, race: Race, athletes: list[Athlete]) -> list
     ids = [a.id for a in athletes] if len(athletes) <= NAMED_ATHLETES_LIMIT else None
     for split in _live_splits(session, race, ids):
         by_athlete[split.athlete_id].append(split)
-    course = course_of(race)
-    return [athlete_view(race, course, a, by_athlete[a.id]) for a in athletes]
+    course, model = course_of(race), model_for(session, race)
+    return [athlete_view(race, course, model, a, by_athlete[a.id]) for a in athletes]
 
 
 def race_snapshot(session: Session, race: Race) -> dict:

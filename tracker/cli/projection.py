@@ -1,0 +1,108 @@
+"""`flask projection fit|evaluate`: learn a course's finish model from past results, and
+judge the live projection on results it was not fitted on.
+
+numpy and the results readers are imported inside the commands, so the web workers never
+load them."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from ..db import db, utc_now
+from ..domain.finish_model import FinishModel
+from ..errors import Problem
+from ..services import finish_models
+from ..services.races import find_race
+from ..transactions import write
+
+projection_group = click.Group("projection", help="Fit and evaluate finish projections.")
+FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
+# Without --target or --race: the chance of a sub-3:00 is scored.
+DEFAULT_TARGET_S = 10_800.0
+
+
+def _finishers(paths: tuple[Path, ...], years: tuple[str, ...]):
+    from ..modelling.results_file import read_results
+
+    rows = [row for path in paths for row in read_results(path)]
+    return [row for row in rows if not years or row.year in years]
+
+
+@projection_group.command("fit")
+@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.option("--race", "slug", help="Store the model for this race.")
+@click.option("--year", "years", multiple=True, help="Only these years of the files.")
+@click.option("--elite", type=FILES, help="Record races (elite_splits.csv) for the elite band.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON.")
+def fit_command(files, slug, years, elite, output) -> None:
+    """Fit a finish model on past results (a previous year of the same race is best)."""
+    from ..modelling.fitting import elite_spread, fit_model
+    from ..modelling.results_file import read_record_races
+
+    if not slug and not output:
+        raise click.UsageError("give --race SLUG to store the model, or --output FILE")
+    started = time.perf_counter()
+    finishers = _finishers(files, years)
+    groups = sorted({" ".join(f.group) for f in finishers})
+    elite_sigma = (
+        elite_spread(read_record_races(elite))
+        if elite
+        else finish_models.default_model().elite_sigma_per_sqrt_km
+    )
+    source = f"{', '.join(groups)}: {len(finishers):,} finishers"
+    try:
+        model = fit_model(finishers, source=source, elite_sigma_per_sqrt_km=elite_sigma)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if output:
+        output.write_text(json.dumps(model.to_json(), indent=1) + "\n")
+        click.echo(f"Wrote {output}.")
+    if slug:
+        try:
+            write(
+                lambda: finish_models.store_model(
+                    db.session, find_race(db.session, slug), model, utc_now()
+                )
+            )
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from problem
+        click.echo(f"Stored for race {slug}.")
+    click.echo(f"Fitted on {source} in {time.perf_counter() - started:.1f} s.")
+
+
+@projection_group.command("evaluate")
+@click.argument("file", type=FILES)
+@click.option("--target", "target_s", type=float, help="Target finish (s) for the Brier score.")
+@click.option("--race", "slug", help="Use this race's model and target.")
+@click.option("--year", "years", multiple=True, help="Only these years of the file.")
+@click.option("--model", "model_path", type=FILES, help="A model JSON file instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate_command(file, target_s, slug, years, model_path, as_json) -> None:
+    """Replay finishers through the live projection and score it against average pace."""
+    from ..modelling.evaluation import evaluate, format_report
+
+    if model_path:
+        model = FinishModel.from_json(json.loads(model_path.read_text()))
+    elif slug:
+        try:
+            race = find_race(db.session, slug)
+        except Problem as problem:
+            raise click.ClickException(problem.detail) from problem
+        model = finish_models.model_for(db.session, race)
+        target_s = target_s or race.target_s
+    else:
+        model = finish_models.default_model()
+    target_s = target_s or DEFAULT_TARGET_S
+    finishers = _finishers((file,), years)
+    if not finishers:
+        raise click.ClickException("no complete finishers in that file (and years)")
+    report = evaluate(finishers, model, target_s=target_s)
+    if as_json:
+        click.echo(json.dumps({"target_s": target_s, "model": model.source, **report}, indent=1))
+        return
+    title = f"{file.name}{' ' + ','.join(years) if years else ''}: model {model.source!r}, "
+    click.echo(format_report(report, title=title + f"target {target_s:,.0f} s"))
