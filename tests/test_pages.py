@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -88,6 +89,9 @@ def test_the_spectator_page_shows_a_posted_split_and_the_new_projection_without_
     expect(card.locator(".last")).to_have_text("30K · 1:25:11")
     expect(card.locator(".projected")).to_have_text("1:59:49")
     expect(card.locator(".margin")).to_have_text("−0:11.4")
+    # Elite pace: the even-pace projection, a narrow range, and the chance of a sub-2.
+    expect(card.locator(".range")).to_have_text("80% range 1:59:14 – 2:00:24")
+    expect(card.locator(".chance")).to_have_text("66% chance under 2:00:00")
     expect(card.locator(".etas tbody tr").first.locator("td").first).to_have_text("35K")
     assert page.errors == []
 
@@ -224,5 +228,7 @@ def test_the_commentary_board_lists_splits_places_and_notes(server, page):
     expect(first).to_have_attribute("data-bib", "1")
     expect(first.locator(".pos")).to_have_text("1 ▲1")
     expect(first.locator(".athlete .notes")).to_contain_text("needs 2:5")
+    expect(first.locator(".projected .range")).to_contain_text("–")
+    expect(first.locator(".chance")).to_have_text(re.compile(r"^\d+%$"))
     race.split("1", "15K", 2554)
     expect(page.locator("tbody tr.newest")).to_have_attribute("data-bib", "1")

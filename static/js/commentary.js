@@ -1,6 +1,6 @@
 // Commentators' dashboard: every summary athlete, every split, gaps, places and notes.
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, pace, signedSeconds } from "./format.js";
+import { duration, el, pace, percent, signedSeconds } from "./format.js";
 
 const slug = document.body.dataset.race;
 const table = document.getElementById("board");
@@ -47,7 +47,7 @@ function render() {
   const head = el("tr", {}, [
     el("th", { text: "Pos" }), el("th", { text: "Athlete" }),
     ...cps.map((cp) => el("th", { className: "split-col", text: cp.code })),
-    el("th", { text: "Gap" }), el("th", { text: "Projected" }), el("th", { text: "Margin" }),
+    el("th", { text: "Gap" }), el("th", { text: "Projected (80% range)" }), el("th", { text: "Margin" }), el("th", { text: "Chance" }),
   ]);
   const rows = athletes.map((athlete) => {
     const p = athlete.projection;
@@ -81,8 +81,12 @@ function render() {
         el("span", { text: p.gap_s == null ? "–" : signedSeconds(p.gap_s) }),
         trend == null ? null : el("span", { className: trend <= 0 ? "trend up" : "trend down", text: trend <= 0 ? ` ↑${Math.abs(trend).toFixed(1)}` : ` ↓${trend.toFixed(1)}` }),
       ]),
-      el("td", { className: "projected", text: p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }) }),
+      el("td", { className: "projected" }, [
+        el("span", { text: p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }) }),
+        p.finished || p.projected_low_s == null ? null : el("span", { className: "meta range", text: ` ${duration(p.projected_low_s)}–${duration(p.projected_high_s)}` }),
+      ]),
       el("td", { className: "margin", attrs: { "data-good": p.projected_margin_s == null ? "" : p.projected_margin_s < 0 ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),
+      el("td", { className: "chance", text: p.finished ? "" : percent(p.probability_under_target) || "–" }),
     ]);
     return row;
   });

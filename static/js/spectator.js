@@ -126,13 +126,13 @@ function fillCard(card, athlete) {
   text(card, ".country", athlete.country || "");
   text(card, ".role", athlete.role === "pacer" ? "pacer" : "");
   text(card, ".projected", p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }));
-  const hasRange = p.projected_low_s != null && p.projected_high_s != null;
+  const hasRange = !p.finished && p.projected_low_s != null && p.projected_high_s != null;
   text(card, ".range", hasRange ? `80% range ${duration(p.projected_low_s)} – ${duration(p.projected_high_s)}` : p.finished ? "finished" : "");
   const margin = card.querySelector(".margin");
   margin.textContent = p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s);
   margin.dataset.good = p.projected_margin_s == null ? "" : p.projected_margin_s < 0 ? "yes" : "no";
   const chance = percent(p.probability_under_target);
-  text(card, ".chance", chance ? `${chance} chance under ${duration(race.target_s)}` : "");
+  text(card, ".chance", chance && !p.finished ? `${chance} chance under ${duration(race.target_s)}` : "");
   text(card, ".last", p.last_checkpoint ? `${p.last_checkpoint} · ${duration(p.last_elapsed_s, { tenths: true })}` : "not yet started");
   const gapNode = card.querySelector(".gap");
   gapNode.textContent = gap(p.gap_s);
