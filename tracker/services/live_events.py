@@ -70,18 +70,24 @@ def _bump(session: Session, row: Race, by: int = 1) -> int:
     return seq
 
 
+# Ids per UPDATE: well under SQLite's limit of 32,766 bound parameters.
+BUMP_CHUNK = 5_000
+
+
 def _bump_athletes(session: Session, athletes: list[Athlete]) -> None:
-    """Each athlete's next sequence number, for all of them in one statement."""
+    """Each athlete's next sequence number, a few thousand athletes per statement."""
     by_id = {athlete.id: athlete for athlete in athletes}
-    rows = session.execute(
-        update(Athlete)
-        .where(Athlete.id.in_(by_id))
-        .values(seq=Athlete.seq + 1)
-        .returning(Athlete.id, Athlete.seq),
-        execution_options={"synchronize_session": False},
-    )
-    for athlete_id, seq in rows:
-        set_committed_value(by_id[athlete_id], "seq", seq)
+    ids = list(by_id)
+    for start in range(0, len(ids), BUMP_CHUNK):
+        rows = session.execute(
+            update(Athlete)
+            .where(Athlete.id.in_(ids[start : start + BUMP_CHUNK]))
+            .values(seq=Athlete.seq + 1)
+            .returning(Athlete.id, Athlete.seq),
+            execution_options={"synchronize_session": False},
+        )
+        for athlete_id, seq in rows:
+            set_committed_value(by_id[athlete_id], "seq", seq)
 
 
 def _queue(session: Session, event: LiveEvent) -> LiveEvent:
