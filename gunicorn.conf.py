@@ -25,4 +25,4 @@ def post_worker_init(worker):
     if speed:
         from tracker.demo.runner import start_in_background
 
-        start_in_background(worker.wsgi, float(speed))
+        start_in_background(worker.wsgi, float(speed), os.environ.get("TRACKER_DEMO_VIA", "api"))

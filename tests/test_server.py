@@ -54,7 +54,8 @@ def test_an_acknowledged_split_survives_a_kill_9_of_the_server(migrated):
         assert retry.json()["split"]["id"] == key
 
 
-def test_flask_demo_serves_the_vienna_replay_live(database_url, tmp_path):
+@pytest.mark.parametrize("via", ["api", "raceresult"])
+def test_flask_demo_serves_the_vienna_replay_live(database_url, tmp_path, via):
     if not database_url.startswith("sqlite"):
         pytest.skip("the demo runs on the embedded default, SQLite")
     server = Server(database_url)
@@ -65,6 +66,8 @@ def test_flask_demo_serves_the_vienna_replay_live(database_url, tmp_path):
         str(server.port),
         "--speed",
         "600",
+        "--via",
+        via,
     ]
     with server:
         url = f"{server.base_url}/api/races/ineos-159-vienna"
@@ -79,3 +82,14 @@ def test_flask_demo_serves_the_vienna_replay_live(database_url, tmp_path):
         assert [s["checkpoint"] for s in splits][:2] == ["5K", "10K"]
         assert kipchoge["projection"]["projected_finish_s"] is not None
         assert "Vienna" in requests.get(server.base_url + "/").text
+        if via == "raceresult":
+            # Through the decoder client: mat splits, and the decoder and its mats in health.
+            assert {s["source"] for s in splits} == {"mat"}
+            token = flask_cli(database_url, "token", "create", "--role", "official", "--name", "o")
+            health = requests.get(
+                f"{url}/timing", headers={"Authorization": f"Bearer {token.split()[-1]}"}
+            ).json()
+            (device,) = health["devices"]
+            assert (device["name"], device["connected"]) == ("demo-decoder", True)
+            assert device["clock_offset_s"] == pytest.approx(0, abs=0.5)
+            assert {"5K", "10K"} <= {mat["checkpoint"] for mat in health["mats"]}

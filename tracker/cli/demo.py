@@ -11,7 +11,7 @@ from flask import current_app
 from flask_migrate import upgrade
 
 from ..db import db, utc_now
-from ..demo.runner import DEMO_SPEED_ENV
+from ..demo.runner import DEMO_SPEED_ENV, DEMO_VIA_ENV
 from ..errors import Problem
 from ..replay import read_splits_csv, replay
 from ..services.races import find_race, start_race
@@ -28,11 +28,18 @@ from ..transactions import write
     type=click.FloatRange(min=1, max=600),
     help="How many times faster than real life the Vienna race replays.",
 )
-def demo_command(host: str, port: int, speed: float) -> None:
+@click.option(
+    "--via",
+    type=click.Choice(["api", "raceresult"]),
+    default="api",
+    show_default=True,
+    help="Enter the splits directly, or as chip passings of a fake RACE RESULT decoder.",
+)
+def demo_command(host: str, port: int, speed: float, via: str) -> None:
     """Set up the database and run the tracker with Vienna 2019 replaying, under gunicorn."""
     upgrade(directory=current_app.config["MIGRATIONS_DIR"])
     gunicorn = shutil.which("gunicorn") or str(Path(os.sys.executable).with_name("gunicorn"))
-    env = {**os.environ, DEMO_SPEED_ENV: str(speed)}
+    env = {**os.environ, DEMO_SPEED_ENV: str(speed), DEMO_VIA_ENV: via}
     click.echo(
         f"Vienna 2019 replays at {speed:g}x (a lap of the demo takes about "
         f"{7200 / speed / 60:.0f} min and then starts again)."

@@ -6,20 +6,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import delete, select
 
 from ..db import db, utc_now
-from ..models import Athlete, Race
+from ..models import Athlete, Race, RawRead, TimingMat
 from ..replay import ReplaySplit, replay
 from ..services import live_events
 from ..services import races as race_service
 from ..transactions import write
 from . import vienna
+from .decoder import DecoderFeed
 
 DEMO_SPEED_ENV = "TRACKER_DEMO_SPEED"
+DEMO_VIA_ENV = "TRACKER_DEMO_VIA"  # "api" (the split path) or "raceresult" (a fake decoder)
 PAUSE_BETWEEN_LAPS_S = 30.0
 
 log = logging.getLogger(__name__)
@@ -44,8 +46,11 @@ def reset_demo_race(speed: float, now: datetime) -> Race:
             checkpoints=vienna.CHECKPOINTS,
         )
     else:
-        # Splits, their history and chips go with the athletes (ON DELETE CASCADE).
+        # Splits, their history and chips go with the athletes (ON DELETE CASCADE); the
+        # last lap's chip reads must not score the new athletes wearing the same chips.
         db.session.execute(delete(Athlete).where(Athlete.race_id == race.id))
+        db.session.execute(delete(RawRead).where(RawRead.race_id == race.id))
+        db.session.execute(delete(TimingMat).where(TimingMat.race_id == race.id))
         db.session.expire(race)
         race.gun_time = None
         race.clock_rate = speed
@@ -64,24 +69,35 @@ def run_demo(
     pause_s: float = PAUSE_BETWEEN_LAPS_S,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], datetime] = utc_now,
+    via: str = "api",
 ) -> None:
-    """Replay Vienna `laps` times (forever when None), pausing between laps."""
+    """Replay Vienna `laps` times (forever when None), pausing between laps: through the
+    split path, or (`via="raceresult"`) as chip passings of a fake decoder on loopback."""
     splits = [ReplaySplit(bib, code, elapsed) for bib, code, elapsed in vienna.SPLITS]
+    feed = DecoderFeed(app) if via == "raceresult" else None
     lap = 0
     while laps is None or lap < laps:
         with app.app_context():
-            write(lambda: reset_demo_race(speed, now()))
-        replay(app, vienna.SLUG, splits, entered_by="demo", sleep=sleep, now=now)
+            race = write(lambda: reset_demo_race(speed, now()))
+            gun = race.gun_time
+        if feed is None:
+            replay(app, vienna.SLUG, splits, entered_by="demo", sleep=sleep, now=now)
+        else:
+            feed.new_lap()
+            for split in sorted(splits, key=lambda split: split.elapsed_s):
+                at = gun + timedelta(seconds=split.elapsed_s / speed)
+                sleep(max(0.0, (at - now()).total_seconds()))
+                feed.passed(split.bib, split.checkpoint, at)
         lap += 1
         sleep(pause_s)
 
 
-def start_in_background(app: Flask, speed: float) -> threading.Thread:
+def start_in_background(app: Flask, speed: float, via: str = "api") -> threading.Thread:
     """Start the demo beside the server (a greenlet under gevent's patched threading)."""
 
     def run() -> None:
         try:
-            run_demo(app, speed)
+            run_demo(app, speed, via=via)
         except Exception:  # the demo must never take the server down with it
             log.exception("the demo replay stopped")
 

@@ -31,7 +31,14 @@ CHECKPOINTS = [
 ]
 
 ATHLETES = [
-    {"bib": "1", "name": "Eliud Kipchoge", "country": "KEN", "role": "athlete", "featured": True},
+    {
+        "bib": "1",
+        "name": "Eliud Kipchoge",
+        "country": "KEN",
+        "role": "athlete",
+        "featured": True,
+        "chips": ["KIP1"],
+    },
     {"bib": "P1", "name": "Jakob Ingebrigtsen", "country": "NOR", "role": "pacer"},
     {"bib": "P2", "name": "Bernard Lagat", "country": "USA", "role": "pacer"},
     {"bib": "P3", "name": "Selemon Barega", "country": "ETH", "role": "pacer"},

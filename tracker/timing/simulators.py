@@ -92,6 +92,13 @@ class FakeDecoder:
                             pusher.shutdown(socket.SHUT_RDWR)
                         self._pushers.clear()
 
+    def new_file(self) -> None:
+        """Enter timing mode again: a new passing file, numbered from 1 (TIMING.md §2)."""
+        with self._lock:
+            self.file_no += 1
+            self.passings = []
+            self.detected = 0
+
     def pushing(self) -> int:
         """How many clients have asked for pushed passings."""
         with self._lock:
