@@ -56,7 +56,16 @@ def main(args) -> list[dict]:
             "TRACKER_LOG_LEVEL": "warning",
         }
         demo = subprocess.Popen(
-            [str(BIN / "flask"), "demo", "--port", str(port), "--speed", str(args.speed)],
+            [
+                str(BIN / "flask"),
+                "demo",
+                "--port",
+                str(port),
+                "--speed",
+                str(args.speed),
+                "--via",
+                args.via,
+            ],
             cwd=ROOT,
             env=env,
             start_new_session=True,
@@ -150,5 +159,7 @@ if __name__ == "__main__":
     parser.add_argument("--wait", type=float, default=40, help="seconds of replay before the visit")
     parser.add_argument("--speed", type=float, default=120)
     parser.add_argument("--no-screenshots", action="store_true")
+    # Through the fake decoder, so the officials' console shows its timing mats too.
+    parser.add_argument("--via", choices=("api", "raceresult"), default="raceresult")
     for row in main(parser.parse_args()):
         print(json.dumps(row))

@@ -187,12 +187,16 @@ def timing_health(session: Session, race: Race, now: datetime) -> dict:
         device.name: device
         for device in session.scalars(select(TimingDevice).where(TimingDevice.race_id == race.id))
     }
-    mats = list(
-        session.scalars(
-            select(TimingMat)
-            .where(TimingMat.race_id == race.id)
-            .order_by(TimingMat.checkpoint, TimingMat.device, TimingMat.line)
-        )
+    # Along the course: the race's checkpoints in distance order, then unknown locations.
+    order = {cp.code: index for index, cp in enumerate(race.checkpoints)}
+    mats = sorted(
+        session.scalars(select(TimingMat).where(TimingMat.race_id == race.id)),
+        key=lambda mat: (
+            order.get(mat.checkpoint, len(order)),
+            mat.checkpoint,
+            mat.device,
+            mat.line,
+        ),
     )
     per_minute = _reads_last_minute(session, race, now)
     due = _athletes_due(session, race, now)
