@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from copy import deepcopy
@@ -50,10 +51,15 @@ class Watcher:
     """Connects to /live, watches a race, keeps a merged state and resyncs on gaps."""
 
     def __init__(
-        self, base_url: str, race: str, athletes: tuple[str, ...] = (), timing: bool = False
+        self,
+        base_url: str,
+        race: str,
+        athletes: tuple[str, ...] = (),
+        timing: bool = False,
+        cookie: str | None = None,
     ) -> None:
         self.base_url, self.race, self.athletes = base_url, race, list(athletes)
-        self.timing = timing
+        self.timing, self.cookie = timing, cookie
         self.timing_reports: list[dict] = []
         self.client = socketio.Client(reconnection=False)
         self.state: dict | None = None
@@ -71,7 +77,11 @@ class Watcher:
 
     def connect(self) -> Watcher:
         self.client.connect(
-            self.base_url, namespaces=["/live"], transports=["websocket"], wait_timeout=10
+            self.base_url,
+            namespaces=["/live"],
+            transports=["websocket"],
+            wait_timeout=10,
+            headers={"Cookie": self.cookie} if self.cookie else {},
         )
         self.watch()
         return self
@@ -203,3 +213,15 @@ class RemoteRace:
             return watcher.view()
         finally:
             watcher.close()
+
+
+def login_cookie(base_url: str, token: str) -> str:
+    """Log in at /login as the officials' console does; the session cookie as a header."""
+    browser = requests.Session()
+    form = browser.get(f"{base_url}/login", timeout=10).text
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    answer = browser.post(
+        f"{base_url}/login", data={"token": token, "csrf_token": csrf}, timeout=10
+    )
+    assert answer.ok, answer.text
+    return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())

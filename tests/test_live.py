@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from livekit import RemoteRace as Race
-from livekit import Watcher
+from livekit import Watcher, login_cookie
 from racekit import CHECKPOINTS
 from servers import Server, flask_cli
 
@@ -259,8 +259,11 @@ def test_a_split_id_round_trips_into_the_delta(server, watchers):
 
 def test_officials_watching_timing_get_mat_health_every_heartbeat(server, watchers):
     race = Race(server)
-    official = watchers(server.base_url, race.slug, timing=True)
-    spectator = watchers(server.base_url, race.slug)
+    cookie = login_cookie(server.base_url, server.headers["Authorization"].split()[-1])
+    official = watchers(server.base_url, race.slug, timing=True, cookie=cookie)
+    spectator = watchers(server.base_url, race.slug, timing=True)
+    assert spectator.wait_for(lambda w: w.errors)
+    assert spectator.errors[0]["code"] == "forbidden_role"
     assert official.wait_for(lambda w: w.timing_reports)
     assert official.timing_reports[0]["mats"] == []
     read = {"source": "km5", "device": "km5-box", "chip": "C9", "checkpoint": "5K"}

@@ -17,6 +17,7 @@ from flask import Flask, current_app, request
 from flask_socketio import SocketIO, disconnect, emit, join_room, leave_room, rooms
 from sqlalchemy import select
 
+from .api.auth import session_caller
 from .db import db, utc_now
 from .errors import Problem
 from .models import Race
@@ -31,6 +32,8 @@ WATCH, RESYNC, CLOCK = "watch", "resync", "clock"
 # Server to client
 SNAPSHOT, DELTA, HEARTBEAT, TIMING, ERROR = "snapshot", "delta", "heartbeat", "timing", "error"
 
+# Who may watch the timing mats' health (as GET /api/races/<slug>/timing).
+TIMING_ROLES = ("official", "timing", "admin")
 MAX_FOLLOWED = 50
 UNKNOWN_EVENTS_BEFORE_DISCONNECT = 3
 BIB = re.compile(r"^[A-Za-z0-9]{1,16}$")
@@ -87,7 +90,7 @@ def timing_room(slug: str) -> str:
 
 
 def _timing_view(slug: str) -> dict | None:
-    """Mat health as watchers see it (device addresses are left to the API's officials)."""
+    """Mat health as the console shows it (device addresses stay in the API's answer)."""
     race = db.session.scalar(select(Race).where(Race.slug == slug))
     if race is None:
         return None
@@ -141,6 +144,10 @@ def on_watch(data=None):
     _ensure_heartbeat()
     _send_snapshot(slug, bibs)
     if data.get("timing") is True:
+        caller = session_caller()  # the officials' console's login cookie
+        if caller is None or caller.role not in TIMING_ROLES:
+            _error("forbidden_role", "Mat health is for officials: log in at /login first.")
+            return
         join_room(timing_room(slug))
         emit(TIMING, _timing_view(slug))
 
