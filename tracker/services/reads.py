@@ -82,9 +82,10 @@ def ingest_reads(
         if read.key not in known and read.key not in fresh:
             fresh[read.key] = read
     offsets = clock_offsets_ms(session, race, (read.device_name for read in fresh.values()))
-    stored = []
+    stored, mat_reads = [], []
     for key, read in fresh.items():
         offset_ms = offsets.get(read.device_name, 0)
+        read_at = read.time + timedelta(milliseconds=offset_ms)
         stored.append(
             RawRead(
                 race_id=race.id,
@@ -96,19 +97,15 @@ def ingest_reads(
                 chip=read.chip,
                 device_time=read.time,
                 clock_offset_ms=offset_ms,
-                read_at=read.time + timedelta(milliseconds=offset_ms),
+                read_at=read_at,
                 received_at=now,
                 raw=read.raw,
                 idempotency_key=key,
             )
         )
+        mat_reads.append(MatRead(read.device_name, read.checkpoint, read.line, read_at))
     session.add_all(stored)
-    note_mat_reads(
-        session,
-        race,
-        [MatRead(r.device or r.source, r.checkpoint, r.line, r.read_at) for r in stored],
-        now,
-    )
+    note_mat_reads(session, race, mat_reads, now)
     session.flush()
 
     wearers = _wearers(session, race, {read.chip for read in reads})
