@@ -10,6 +10,22 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
 }
 
+apt_retry() {
+  # Another apt (unattended upgrades, a parallel run) may hold a lock: wait for it instead
+  # of failing. dpkg's lock honours the timeout; the lists lock of `update` does not, so a
+  # command refused for a lock is tried again (up to ten minutes); other failures are final.
+  local try errors
+  errors="$(mktemp)"
+  for try in $(seq 1 40); do
+    if as_root apt-get -o DPkg::Lock::Timeout=600 "$@" 2>"$errors"; then rm -f "$errors"; return 0; fi
+    grep -qi "lock" "$errors" || { cat "$errors" >&2; rm -f "$errors"; return 1; }
+    echo "apt-get $1: another apt holds the lock; waiting (try $try of 40)..." >&2
+    sleep 15
+  done
+  cat "$errors" >&2; rm -f "$errors"
+  return 1
+}
+
 apt_install() {
   # Installs Debian packages that are missing; a no-op when all are present.
   local missing=()
@@ -18,8 +34,8 @@ apt_install() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "Installing ${missing[*]} with apt-get..." >&2
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_retry update -qq
+  DEBIAN_FRONTEND=noninteractive apt_retry install -y -qq "${missing[@]}" >/dev/null
 }
 
 ensure_venv() {
