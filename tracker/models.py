@@ -10,10 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, db, utc_now
 
-ROLES = ("admin", "official", "timing")
-ATHLETE_ROLES = ("athlete", "pacer")
-SPLIT_SOURCES = ("manual", "mat", "import")
-
 
 class Race(db.Model):
     __tablename__ = "races"

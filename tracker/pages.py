@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import PasswordField
 from wtforms.validators import InputRequired
 
-from .api.auth import SESSION_TOKEN_KEY, session_caller
+from .access import log_in, log_out, may, session_caller
 from .db import db
-from .errors import Problem
+from .domain.refusals import Refusal
+from .domain.roles import OFFICIALS
 from .models import Race
-from .services.races import find_race
+from .services.races import find_race, list_races
 from .services.tokens import token_for
 
 bp = Blueprint("pages", __name__)
 
-OFFICIAL_ROLES = ("official", "admin")
 # No inline script or style anywhere; the overlay alone may be framed (OBS, vMix).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -33,15 +32,14 @@ class LoginForm(FlaskForm):
 def _race_or_404(slug: str) -> Race:
     try:
         return find_race(db.session, slug)
-    except Problem:
+    except Refusal:
         abort(404)
 
 
 @bp.get("/")
 def index():
     """The list of races."""
-    races = db.session.scalars(select(Race).order_by(Race.created_at.desc(), Race.id.desc()))
-    return render_template("index.html", races=list(races))
+    return render_template("index.html", races=list_races(db.session))
 
 
 @bp.get("/races/<slug>")
@@ -75,7 +73,7 @@ def official(slug: str):
     caller = session_caller()
     if caller is None:
         return redirect(url_for("pages.login", next=request.path))
-    if caller.role not in OFFICIAL_ROLES:
+    if not may(caller, OFFICIALS):
         abort(403)
     return render_template("official.html", race=race, caller=caller)
 
@@ -90,9 +88,7 @@ def login():
         if token is None:
             error = "That token is unknown or revoked."
         else:
-            session.clear()
-            session.permanent = True
-            session[SESSION_TOKEN_KEY] = token.id
+            log_in(token.id)
             target = request.args.get("next", "")
             # Only paths on this site: never an open redirect.
             local = target.startswith("/") and not target.startswith(("//", "/\\"))
@@ -105,7 +101,7 @@ def logout():
     """End the official's session."""
     form = FlaskForm()
     if form.validate_on_submit():
-        session.clear()
+        log_out()
     return redirect(url_for("pages.index"))
 
 

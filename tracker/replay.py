@@ -12,10 +12,10 @@ from pathlib import Path
 from flask import Flask
 
 from .db import db, utc_now
-from .domain.race_clock import elapsed_at
-from .errors import Problem
+from .domain.race_clock import SplitTime, elapsed_at, not_started
+from .domain.refusals import Refusal
 from .services.races import find_race
-from .services.splits import SplitTime, record_split
+from .services.splits import record_split
 from .transactions import write
 
 
@@ -53,7 +53,7 @@ def replay(
     entered_by: str = "replay",
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], datetime] = utc_now,
-    on_problem: Callable[[ReplaySplit, Problem], None] | None = None,
+    on_refusal: Callable[[ReplaySplit, Refusal], None] | None = None,
 ) -> int:
     """Enter each split when the race clock reaches it; returns how many were new.
 
@@ -65,18 +65,19 @@ def replay(
             race = find_race(db.session, slug)
             gun, rate = race.gun_time, race.clock_rate
             db.session.rollback()
-        if gun is None:
-            raise Problem(409, "race_not_started", f"Start {slug} before replaying into it.")
+        refusal = not_started(gun)
+        if refusal is not None:
+            raise refusal
         wait_s = (split.elapsed_s - elapsed_at(gun, now(), rate)) / rate
         if wait_s > 0:
             sleep(wait_s)
         with app.app_context():
             try:
                 outcome = write(lambda s=split: _enter(app, slug, s, entered_by, now()))
-            except Problem as problem:
-                if on_problem is None:
+            except Refusal as refusal:
+                if on_refusal is None:
                     raise
-                on_problem(split, problem)
+                on_refusal(split, refusal)
                 continue
             created += outcome.changed
     return created

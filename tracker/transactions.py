@@ -7,10 +7,10 @@ from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from . import live
 from .db import begin_write, db
+from .live.publish import publish
 from .services.live_events import describe_changes, take_pending
-from .services.summary import forget_field_size
+from .services.transaction_notes import forget
 
 T = TypeVar("T")
 
@@ -29,7 +29,7 @@ def write(change: Callable[[], T]) -> T:
     for attempt in (1, 2):
         # End the read transaction that authentication opened, so the write begins afresh.
         session.rollback()
-        forget_field_size(session)
+        forget(session)
         begin_write(session)
         try:
             result = change()
@@ -46,6 +46,6 @@ def write(change: Callable[[], T]) -> T:
             take_pending(session)
             raise
         # Only now, with the change durable, do the watchers hear of it.
-        live.publish(take_pending(session))
+        publish(take_pending(session))
         return result
     raise AssertionError("unreachable")

@@ -6,12 +6,10 @@ import csv
 import io
 
 from flask import Response
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..db import db
-from ..models import Split
 from ..services import races as race_service
+from ..services import splits as split_service
 from . import bp
 
 COLUMNS = (
@@ -53,16 +51,7 @@ def _seconds(ms: int | None) -> str:
 def export_splits(slug: str) -> Response:
     """One row per revision of every split (entered, corrected, voided), oldest first."""
     race = race_service.find_race(db.session, slug)
-    splits = db.session.scalars(
-        select(Split)
-        .where(Split.race_id == race.id)
-        .order_by(Split.received_at, Split.id)
-        .options(
-            selectinload(Split.athlete),
-            selectinload(Split.checkpoint),
-            selectinload(Split.revisions),
-        )
-    )
+    splits = split_service.splits_with_history(db.session, race)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

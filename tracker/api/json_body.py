@@ -11,18 +11,18 @@ from typing import Any
 
 from flask import request
 
-from ..errors import Problem
+from ..domain.refusals import Refusal
 
 
 def _refuse_constant(name: str) -> Any:
-    raise Problem(400, "invalid_number", f"{name} is not a number JSON allows.")
+    raise Refusal("invalid_number", f"{name} is not a number JSON allows.")
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise Problem(400, "duplicate_key", f"The key {key!r} appears twice in one object.")
+            raise Refusal("duplicate_key", f"The key {key!r} appears twice in one object.")
         seen[key] = value
     return seen
 
@@ -38,36 +38,35 @@ def _has_lone_surrogate(value: Any) -> bool:
 
 
 def strict_json(raw: bytes) -> Any:
-    """Parse UTF-8 JSON, raising a Problem for anything ambiguous or malformed."""
+    """Parse UTF-8 JSON, raising a Refusal for anything ambiguous or malformed."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise Problem(400, "invalid_string", "The body is not valid UTF-8.") from error
+        raise Refusal("invalid_string", "The body is not valid UTF-8.") from error
     try:
         value = json.loads(
             text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicate_keys
         )
     except json.JSONDecodeError as error:
-        raise Problem(
-            400, "invalid_json", f"The body is not valid JSON: {error.msg} at {error.pos}."
+        raise Refusal(
+            "invalid_json", f"The body is not valid JSON: {error.msg} at {error.pos}."
         ) from error
     except RecursionError as error:
-        raise Problem(400, "invalid_json", "The body nests too deeply.") from error
+        raise Refusal("invalid_json", "The body nests too deeply.") from error
     if _has_lone_surrogate(value):
-        raise Problem(400, "invalid_string", "A string holds a lone UTF-16 surrogate.")
+        raise Refusal("invalid_string", "A string holds a lone UTF-16 surrogate.")
     return value
 
 
 def json_body(*, optional: bool = False) -> Any:
-    """The request's JSON body, or a Problem (415 for another media type).
+    """The request's JSON body, or a Refusal (415 for another media type).
 
     With `optional`, an empty body stands for an empty object.
     """
     if optional and not request.get_data(cache=True):
         return {}
     if request.mimetype != "application/json":
-        raise Problem(
-            415,
+        raise Refusal(
             "unsupported_media_type",
             "Send the body as application/json.",
         )

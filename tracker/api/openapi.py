@@ -7,8 +7,7 @@ from functools import cache
 from flask import jsonify
 from pydantic.json_schema import models_json_schema
 
-from . import bp
-from .schemas import (
+from ..schemas import (
     AthleteIn,
     CheckpointIn,
     CorrectionIn,
@@ -18,6 +17,7 @@ from .schemas import (
     StartIn,
     VoidIn,
 )
+from . import bp
 
 REQUEST_MODELS = (
     RaceIn,

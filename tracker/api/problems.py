@@ -1,36 +1,116 @@
-"""RFC 9457 problem details: the one shape of every API error."""
+"""RFC 9457 problem details: the one shape of every API error, and the one table that
+turns a refusal's code into an HTTP status."""
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import Problem
+from ..domain.refusals import Refusal
 
 # A URN rather than a URL: the codes are documented in the README, not served.
 PROBLEM_TYPE_BASE = "urn:race-tracker:problem:"
 
+STATUS_BY_CODE = {
+    # The request cannot be read at all.
+    "invalid_json": 400,
+    "invalid_number": 400,
+    "invalid_string": 400,
+    "duplicate_key": 400,
+    "csrf_failed": 400,
+    "auth_required": 401,
+    "auth_invalid": 401,
+    "forbidden_role": 403,
+    # What the request names does not exist.
+    "not_found": 404,
+    "unknown_race": 404,
+    "unknown_bib": 404,
+    "unknown_checkpoint": 404,
+    "unknown_split": 404,
+    "unknown_token": 404,
+    "method_not_allowed": 405,
+    # It clashes with what is stored.
+    "race_exists": 409,
+    "race_started": 409,
+    "race_not_started": 409,
+    "checkpoint_exists": 409,
+    "athlete_exists": 409,
+    "chip_taken": 409,
+    "token_exists": 409,
+    "split_conflict": 409,
+    "split_voided": 409,
+    "idempotency_conflict": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    # It is well-formed but breaks a rule of the race.
+    "validation_error": 422,
+    "invalid_time": 422,
+    "before_start": 422,
+    "future_time": 422,
+    "batch_empty": 422,
+    "batch_too_large": 422,
+    "internal_error": 500,
+}
+HEADERS_BY_CODE = {
+    "auth_required": {"WWW-Authenticate": 'Bearer realm="tracker"'},
+    "auth_invalid": {"WWW-Authenticate": 'Bearer realm="tracker", error="invalid_token"'},
+}
 
-def problem_response(problem: Problem) -> Response:
-    """Render a Problem as application/problem+json."""
+log = logging.getLogger(__name__)
+
+
+def status_of(refusal: Refusal) -> int:
+    """The HTTP status for a refusal: its code's, except that a refusal about a field of the
+    request body is 422 (an unknown bib in a posted split is a bad field, not a missing page).
+    """
+    status = STATUS_BY_CODE.get(refusal.code)
+    if status is None:
+        log.error("refusal code %r has no HTTP status; answering 422", refusal.code)
+        return 422
+    if refusal.field is not None or refusal.errors:
+        return 422
+    return status
+
+
+def _errors(refusal: Refusal) -> list[dict] | None:
+    """Field errors with their JSON pointers (the edge knows the body's shape)."""
+    errors = refusal.errors
+    if errors is None and refusal.field is not None:
+        errors = [{"field": refusal.field, "code": refusal.code, "detail": refusal.detail}]
+    if errors is None:
+        return None
+    return [
+        {"pointer": "/" + item["field"].replace(".", "/") if item.get("field") else "", **item}
+        for item in errors
+    ]
+
+
+def problem_response(
+    refusal: Refusal, *, status: int | None = None, headers: dict | None = None
+) -> Response:
+    """Render a refusal as application/problem+json."""
+    status = status or status_of(refusal)
     body = {
-        "type": PROBLEM_TYPE_BASE + problem.code,
-        "title": HTTPStatus(problem.status).phrase,
-        "status": problem.status,
-        "detail": problem.detail,
-        "code": problem.code,
+        "type": PROBLEM_TYPE_BASE + refusal.code,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": refusal.detail,
+        "code": refusal.code,
         "instance": request.path,
     }
-    if problem.errors is not None:
-        body["errors"] = problem.errors
-    body.update(problem.extra)
+    errors = _errors(refusal)
+    if errors is not None:
+        body["errors"] = errors
+    body.update(refusal.extra)
     response = jsonify(body)
-    response.status_code = problem.status
+    response.status_code = status
     response.mimetype = "application/problem+json"
-    response.headers.update(problem.headers)
+    response.headers.update(HEADERS_BY_CODE.get(refusal.code, {}))
+    response.headers.update(headers or {})
     return response
 
 
@@ -56,26 +136,24 @@ def _http_error(error: HTTPException) -> Response:
     headers = (
         {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
     )
-    return problem_response(Problem(status, code, detail, headers=headers))
+    return problem_response(Refusal(code, detail), status=status, headers=headers)
 
 
 def _csrf_failed(error: CSRFError) -> Response:
     if not request.path.startswith("/api/"):
         return error
-    return problem_response(Problem(400, "csrf_failed", f"CSRF check failed: {error.description}"))
+    return problem_response(Refusal("csrf_failed", f"CSRF check failed: {error.description}"))
 
 
 def _internal_error(error: Exception) -> Response:
     if not request.path.startswith("/api/"):
         raise error
-    return problem_response(
-        Problem(500, "internal_error", "The server failed; nothing was stored.")
-    )
+    return problem_response(Refusal("internal_error", "The server failed; nothing was stored."))
 
 
 def init_app(app: Flask) -> None:
     """Route every error under /api/ through the problem-details shape."""
-    app.register_error_handler(Problem, problem_response)
+    app.register_error_handler(Refusal, problem_response)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _internal_error)

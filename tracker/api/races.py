@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import select
 
 from ..db import db, utc_now
-from ..models import Race
+from ..domain.roles import OFFICIALS, RACE_SETUP
+from ..schemas import AthleteIn, CheckpointIn, RaceIn, StartIn, parse_body
 from ..services import races as race_service
 from ..services.snapshots import athlete_snapshot, race_snapshot, race_view
 from ..transactions import write
 from . import bp
 from .auth import require_role
 from .json_body import json_body
-from .schemas import AthleteIn, CheckpointIn, RaceIn, StartIn, parse_body
 
 
 @bp.get("/races")
 def list_races():
     """Every race, newest first, without athletes."""
-    races = db.session.scalars(select(Race).order_by(Race.created_at.desc(), Race.id.desc()))
+    races = race_service.list_races(db.session)
     return jsonify({"races": [race_view(race) for race in races]})
 
 
@@ -39,7 +38,7 @@ def get_athlete(slug: str, bib: str):
 
 
 @bp.post("/races")
-@require_role("admin")
+@require_role(*RACE_SETUP)
 def create_race():
     """Set up a race (and its checkpoints; the finish is added when missing)."""
     body = parse_body(RaceIn, json_body())
@@ -56,7 +55,7 @@ def create_race():
 
 
 @bp.post("/races/<slug>/checkpoints")
-@require_role("admin")
+@require_role(*RACE_SETUP)
 def add_checkpoint(slug: str):
     """Add a checkpoint to a race."""
     body = parse_body(CheckpointIn, json_body())
@@ -70,7 +69,7 @@ def add_checkpoint(slug: str):
 
 
 @bp.post("/races/<slug>/athletes")
-@require_role("admin")
+@require_role(*RACE_SETUP)
 def add_athlete(slug: str):
     """Add an athlete (bib, name, country, role, chips) to a race."""
     body = parse_body(AthleteIn, json_body())
@@ -84,7 +83,7 @@ def add_athlete(slug: str):
 
 
 @bp.post("/races/<slug>/start")
-@require_role("official")
+@require_role(*OFFICIALS)
 def start_race(slug: str):
     """Fire the gun now, or at the given instant."""
     body = parse_body(StartIn, json_body(optional=True))

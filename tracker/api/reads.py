@@ -7,7 +7,9 @@ import json
 from flask import current_app, g, jsonify
 
 from ..db import db, utc_now
-from ..errors import Problem
+from ..domain.refusals import Refusal
+from ..domain.roles import MAT_HEALTH, READ_FEED
+from ..schemas import MAX_READS_PER_BATCH, ReadBatchIn, parse_body
 from ..services import races as race_service
 from ..services.reads import ReadIn, ingest_reads
 from ..services.timing_devices import timing_health
@@ -15,11 +17,10 @@ from ..transactions import write
 from . import bp
 from .auth import require_role
 from .json_body import json_body
-from .schemas import MAX_READS_PER_BATCH, ReadBatchIn, parse_body
 
 
 @bp.post("/races/<slug>/reads")
-@require_role("timing")
+@require_role(*READ_FEED)
 def post_reads(slug: str):
     """Store a batch of 1-500 reads; answered only after commit, with a result per read.
 
@@ -29,9 +30,9 @@ def post_reads(slug: str):
     data = json_body()
     reads = data.get("reads") if isinstance(data, dict) else None
     if isinstance(reads, list) and not reads:
-        raise Problem(422, "batch_empty", "Send at least one read.")
+        raise Refusal("batch_empty", "Send at least one read.")
     if isinstance(reads, list) and len(reads) > MAX_READS_PER_BATCH:
-        raise Problem(422, "batch_too_large", f"Send at most {MAX_READS_PER_BATCH} reads a batch.")
+        raise Refusal("batch_too_large", f"Send at most {MAX_READS_PER_BATCH} reads a batch.")
     body = parse_body(ReadBatchIn, data)
     items = [
         ReadIn(
@@ -75,7 +76,7 @@ def post_reads(slug: str):
 
 
 @bp.get("/races/<slug>/timing")
-@require_role("official", "timing")
+@require_role(*MAT_HEALTH)
 def get_timing_health(slug: str):
     """Every timing device and mat: link, clock offset, last read, reads per minute, and
     warnings (a mat silent while athletes are due there, a clock off by more than 1 s)."""

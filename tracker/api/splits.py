@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request
 
 from ..db import db, utc_now
+from ..domain.race_clock import SplitTime
+from ..domain.roles import OFFICIALS, SPLIT_ENTRY
+from ..schemas import CorrectionIn, SplitIn, VoidIn, parse_body
 from ..services import races as race_service
 from ..services import splits as split_service
 from ..services.snapshots import athlete_snapshot, split_view
-from ..services.splits import SplitTime
 from ..transactions import write
 from . import bp
 from .auth import require_role
 from .json_body import json_body
-from .schemas import CorrectionIn, SplitIn, VoidIn, parse_body
 
 
 def _reply(race, outcome, created_status: int = 200):
@@ -27,7 +28,7 @@ def _reply(race, outcome, created_status: int = 200):
 
 
 @bp.post("/races/<slug>/splits")
-@require_role("official", "timing")
+@require_role(*SPLIT_ENTRY)
 def post_split(slug: str):
     """Enter a split; the same client id again returns the same split and creates nothing."""
     body = parse_body(SplitIn, json_body())
@@ -54,7 +55,7 @@ def post_split(slug: str):
 
 
 @bp.patch("/races/<slug>/splits/<split_id>")
-@require_role("official")
+@require_role(*OFFICIALS)
 def correct_split(slug: str, split_id: str):
     """Correct a split's time; the old value stays in its history with the reason."""
     body = parse_body(CorrectionIn, json_body())
@@ -78,7 +79,7 @@ def correct_split(slug: str, split_id: str):
 
 
 @bp.delete("/races/<slug>/splits/<split_id>")
-@require_role("official")
+@require_role(*OFFICIALS)
 def void_split(slug: str, split_id: str):
     """Void a split with a reason (in the JSON body or the `reason` query parameter)."""
     data = json_body(optional=True)

@@ -12,10 +12,11 @@ from flask_migrate import upgrade
 
 from ..db import db, utc_now
 from ..demo.runner import DEMO_SPEED_ENV, DEMO_VIA_ENV
-from ..errors import Problem
+from ..domain.refusals import Refusal
 from ..replay import read_splits_csv, replay
 from ..services.races import find_race, start_race
 from ..transactions import write
+from .refused import describe, refused
 
 
 @click.command("demo")
@@ -85,10 +86,10 @@ def replay_command(slug: str, path: Path, speed: float | None) -> None:
             app,
             slug,
             splits,
-            on_problem=lambda split, problem: click.echo(
-                f"{split.bib} at {split.checkpoint}: {problem.detail}", err=True
+            on_refusal=lambda split, refusal: click.echo(
+                f"{split.bib} at {split.checkpoint}: {describe(refusal)}", err=True
             ),
         )
-    except Problem as problem:
-        raise click.ClickException(problem.detail) from problem
+    except Refusal as refusal:
+        raise refused(refusal) from refusal
     click.echo(f"Replayed {len(splits)} splits into {slug}: {created} new.")

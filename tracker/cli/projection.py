@@ -14,10 +14,11 @@ import click
 
 from ..db import db, utc_now
 from ..domain.finish_model import FinishModel
-from ..errors import Problem
+from ..domain.refusals import Refusal
 from ..services import finish_models
 from ..services.races import find_race
 from ..transactions import write
+from .refused import refused
 
 projection_group = click.Group("projection", help="Fit and evaluate finish projections.")
 FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -68,8 +69,8 @@ def fit_command(files, slug, years, elite, output) -> None:
                     db.session, find_race(db.session, slug), model, utc_now()
                 )
             )
-        except Problem as problem:
-            raise click.ClickException(problem.detail) from problem
+        except Refusal as refusal:
+            raise refused(refusal) from refusal
         click.echo(f"Stored for race {slug}.")
     click.echo(f"Fitted on {source} in {time.perf_counter() - started:.1f} s.")
 
@@ -90,8 +91,8 @@ def evaluate_command(file, target_s, slug, years, model_path, as_json) -> None:
     elif slug:
         try:
             race = find_race(db.session, slug)
-        except Problem as problem:
-            raise click.ClickException(problem.detail) from problem
+        except Refusal as refusal:
+            raise refused(refusal) from refusal
         model = finish_models.model_for(db.session, race)
         target_s = target_s or race.target_s
     else:

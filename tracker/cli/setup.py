@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..api.schemas import AthleteIn, CheckpointIn, RaceIn, parse_body
 from ..db import db
-from ..errors import Problem
+from ..domain.refusals import Refusal
+from ..schemas import AthleteIn, CheckpointIn, RaceIn, parse_body
 from ..services import races as race_service
 from ..transactions import write
+from .refused import refused
 
 race_group = click.Group("race", help="Set up races.")
 import_group = click.Group("import", help="Load checkpoints or athletes from CSV files.")
@@ -35,8 +36,8 @@ def create_race(slug: str, name: str, distance_m: float, target_s: float, timezo
     try:
         body = parse_body(RaceIn, data)
         write(lambda: race_service.create_race(db.session, **body.model_dump()))
-    except Problem as problem:
-        raise click.ClickException(_describe(problem)) from problem
+    except Refusal as refusal:
+        raise refused(refusal) from refusal
     click.echo(f"Created race {slug}.")
 
 
@@ -48,11 +49,6 @@ def _rows(path: Path) -> list[dict]:
         ]
 
 
-def _describe(problem: Problem) -> str:
-    fields = "; ".join(f"{e['field']}: {e['detail']}" for e in problem.errors or [])
-    return problem.detail + (f" ({fields})" if fields else "")
-
-
 def _import(slug: str, path: Path, model, add, prepare=dict) -> int:
     """Validate every row, then add them all in one transaction, or none."""
     bodies = []
@@ -60,10 +56,8 @@ def _import(slug: str, path: Path, model, add, prepare=dict) -> int:
         data = prepare({key: value for key, value in row.items() if value != ""})
         try:
             bodies.append(parse_body(model, data, strict=False))
-        except Problem as problem:
-            raise click.ClickException(
-                f"{path.name}, line {line}: {_describe(problem)}"
-            ) from problem
+        except Refusal as refusal:
+            raise refused(refusal, where=f"{path.name}, line {line}: ") from refusal
 
     def change():
         race = race_service.find_race(db.session, slug)
@@ -73,10 +67,8 @@ def _import(slug: str, path: Path, model, add, prepare=dict) -> int:
 
     try:
         return write(change)
-    except Problem as problem:
-        raise click.ClickException(
-            f"{path.name}: {_describe(problem)} Nothing was imported."
-        ) from problem
+    except Refusal as refusal:
+        raise refused(refusal, where=f"{path.name}: Nothing was imported. ") from refusal
 
 
 @import_group.command("checkpoints")

@@ -9,11 +9,12 @@ import click
 from flask import current_app
 
 from ..domain.formats import chip_csv, chronotrack, raceresult
-from ..errors import Problem
+from ..domain.refusals import Refusal
 from ..timing import chronotrack as chronotrack_server
 from ..timing import mylaps as mylaps_server
 from ..timing.raceresult import run_client
 from ..timing.sink import ReadSink, parse_location_map
+from .refused import refused
 
 timing_group = click.Group("timing", help="Timing equipment: listeners, clients, file import.")
 MAP_HELP = "Map a device location to a checkpoint: LOCATION=CHECKPOINT[:backup] (repeatable)."
@@ -112,7 +113,7 @@ def import_command(slug: str, path: Path, kind: str, location: str | None, maps)
         results = []
         for start in range(0, len(reads), 500):
             results += sink.store(reads[start : start + 500])
-    except Problem as problem:
-        raise click.ClickException(problem.detail) from problem
+    except Refusal as refusal:
+        raise refused(refusal) from refusal
     new = sum(result.result == "accepted" for result in results)
     click.echo(f"Imported {len(results)} reads into {slug}: {new} new, {len(results) - new} known.")

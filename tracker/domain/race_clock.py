@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from .refusals import Refusal
 
 
 def parse_instant(text: str) -> datetime:
@@ -52,3 +55,58 @@ def local_instant(naive: datetime, zone: str) -> datetime:
     '2019-10-12T08:15:00+02:00'
     """
     return naive.replace(tzinfo=ZoneInfo(zone))
+
+
+@dataclass(frozen=True)
+class SplitTime:
+    """A checkpoint time as given: a wall-clock instant or seconds from the gun."""
+
+    time: datetime | None = None
+    elapsed_s: float | None = None
+
+
+def not_started(gun_time: datetime | None) -> Refusal | None:
+    """Nothing is timed before the gun: the refusal while it has not been fired, else None.
+
+    >>> not_started(None).code
+    'race_not_started'
+    """
+    if gun_time is None:
+        return Refusal("race_not_started", "The race has not started: fire the gun first.")
+    return None
+
+
+def checked_elapsed_ms(
+    gun_time: datetime | None,
+    clock_rate: float,
+    given: SplitTime,
+    *,
+    now: datetime,
+    future_tolerance_s: float,
+) -> int | Refusal:
+    """Seconds from the gun (as whole ms), or the refusal of a time before the gun or ahead
+    of the race clock (device clocks may run `future_tolerance_s` fast).
+
+    >>> from datetime import UTC
+    >>> gun = datetime(2019, 10, 12, 6, 15, tzinfo=UTC)
+    >>> later = gun + timedelta(hours=1)
+    >>> checked_elapsed_ms(gun, 1.0, SplitTime(elapsed_s=850), now=later, future_tolerance_s=5)
+    850000
+    >>> checked_elapsed_ms(gun, 1.0, SplitTime(elapsed_s=4000), now=later, future_tolerance_s=5)
+    Refusal('future_time', 'The time is 400.0 s ahead of the race clock.')
+    """
+    refusal = not_started(gun_time)
+    if refusal is not None:
+        return refusal
+    if given.time is not None:
+        elapsed = elapsed_at(gun_time, given.time, clock_rate)
+    else:
+        elapsed = given.elapsed_s
+    if elapsed < 0:
+        return Refusal("before_start", "The time is before the gun.")
+    race_clock_now = elapsed_at(gun_time, now, clock_rate)
+    if elapsed > race_clock_now + future_tolerance_s * clock_rate:
+        return Refusal(
+            "future_time", f"The time is {elapsed - race_clock_now:.1f} s ahead of the race clock."
+        )
+    return round(elapsed * 1000)

@@ -25,6 +25,8 @@ PRESTART = "prestart"
 WRONG_MAT = "wrong_mat"
 MANUAL_OVERRIDE = "manual_override"
 UNUSED_START = "unused_start"
+# Corrections the scorer makes are signed so; any other correction is an official's.
+SCORER = "scorer"
 
 
 @dataclass(frozen=True)
@@ -146,3 +148,20 @@ def _own_start(reads: list[Read], verdicts: dict[str, Verdict]) -> float | None:
     for read in in_window[:-1]:
         verdicts[read.key] = Verdict(UNUSED_START, "replaced by a later start read")
     return max(0.0, last.elapsed_s)
+
+
+def officials_time_stands(source: str, revisions: Iterable[tuple[str, str]]) -> bool:
+    """Whether a split is an official's word, which overrides the mats at its checkpoint:
+    entered by hand (or imported), or corrected by anyone but the scorer.
+    `revisions` are the split's (action, actor) pairs.
+
+    >>> officials_time_stands("mat", [("enter", SCORER), ("correct", SCORER)])
+    False
+    >>> officials_time_stands("mat", [("enter", SCORER), ("correct", "official-ana")])
+    True
+    >>> officials_time_stands("manual", [("enter", "official-ana")])
+    True
+    """
+    if source != "mat":
+        return True
+    return any(action == "correct" and actor != SCORER for action, actor in revisions)

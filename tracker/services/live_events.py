@@ -18,12 +18,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..live.vocabulary import athlete_room, race_room
 from ..models import Athlete, Race, Split
 from .snapshots import athlete_views, race_view
 from .summary import SummaryCheck
-
-PENDING_KEY = "live_events"
-CHANGED_KEY = "live_athletes_changed"
+from .transaction_notes import forget, notes
 
 
 @dataclass
@@ -44,16 +43,6 @@ class LiveEvent:
     race_slug: str
     rooms: tuple[str, ...]
     payload: dict
-
-
-def race_room(slug: str) -> str:
-    """Everyone watching a race: race state, leaders, featured athletes."""
-    return f"race:{slug}"
-
-
-def athlete_room(slug: str, bib: str) -> str:
-    """Spectators following one athlete."""
-    return f"athlete:{slug}:{bib}"
 
 
 def _bump(session: Session, row: Race, by: int = 1) -> int:
@@ -91,7 +80,7 @@ def _bump_athletes(session: Session, athletes: list[Athlete]) -> None:
 
 
 def _queue(session: Session, event: LiveEvent) -> LiveEvent:
-    session.info.setdefault(PENDING_KEY, []).append(event)
+    notes(session).events.append(event)
     return event
 
 
@@ -115,8 +104,9 @@ def athlete_changed(
 ) -> None:
     """Note that an athlete's splits changed; followers hear it once the transaction ends,
     and the race's watchers too if the change belongs in its summary."""
-    changes: dict[int, _AthleteChange] = session.info.setdefault(CHANGED_KEY, {})
-    noted = changes.setdefault(id(athlete), _AthleteChange(race, athlete, change, split))
+    noted = notes(session).athletes.setdefault(
+        id(athlete), _AthleteChange(race, athlete, change, split)
+    )
     noted.change, noted.split = change, split
     if split is not None:
         noted.splits.append(split)
@@ -125,7 +115,8 @@ def athlete_changed(
 def describe_changes(session: Session) -> None:
     """Number and describe every athlete change noted in this transaction, in the order
     they were first noted: one event per athlete, carrying its state at the end."""
-    changes: dict[int, _AthleteChange] = session.info.pop(CHANGED_KEY, {})
+    changes = notes(session).athletes
+    notes(session).athletes = {}
     if not changes:
         return
     session.flush()
@@ -164,5 +155,6 @@ def _describe_race_group(session: Session, group: list[_AthleteChange]) -> None:
 
 def take_pending(session: Session) -> list[LiveEvent]:
     """The events of the transaction just committed (or, after a rollback, to be dropped)."""
-    session.info.pop(CHANGED_KEY, None)
-    return session.info.pop(PENDING_KEY, [])
+    events = notes(session).events
+    forget(session)
+    return events

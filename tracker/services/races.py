@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import Problem
+from ..domain.refusals import Refusal
 from ..models import Athlete, Checkpoint, Chip, Race
 from . import live_events
 from .summary import forget_field_size
@@ -16,19 +16,30 @@ FINISH_CODE = "FINISH"
 
 
 def find_race(session: Session, slug: str) -> Race:
-    """The race with this slug, or a 404 Problem."""
+    """The race with this slug, or a Refusal."""
     race = session.scalar(select(Race).where(Race.slug == slug))
     if race is None:
-        raise Problem(404, "unknown_race", f"No race has the slug {slug!r}.")
+        raise Refusal("unknown_race", f"No race has the slug {slug!r}.")
     return race
 
 
-def find_athlete(session: Session, race: Race, bib: str) -> Athlete:
-    """The race's athlete wearing `bib`, or a 404 Problem."""
+def find_athlete(session: Session, race: Race, bib: str, *, field: str | None = None) -> Athlete:
+    """The race's athlete wearing `bib`, or a Refusal (naming `field` when a request body
+    gave the bib, so the edge can tell a bad field from a missing page)."""
     athlete = session.scalar(select(Athlete).where(Athlete.race_id == race.id, Athlete.bib == bib))
     if athlete is None:
-        raise Problem(404, "unknown_bib", f"No athlete wears bib {bib} in this race.")
+        raise Refusal("unknown_bib", f"No athlete wears bib {bib} in this race.", field=field)
     return athlete
+
+
+def current_seqs(session: Session, slugs: set[str]) -> dict[str, int]:
+    """Each named race's live-stream number now."""
+    return dict(session.execute(select(Race.slug, Race.seq).where(Race.slug.in_(slugs))).all())
+
+
+def list_races(session: Session) -> list[Race]:
+    """Every race, newest first."""
+    return list(session.scalars(select(Race).order_by(Race.created_at.desc(), Race.id.desc())))
 
 
 def create_race(
@@ -44,7 +55,7 @@ def create_race(
 ) -> Race:
     """A new race with its checkpoints; the finish is added when not listed."""
     if session.scalar(select(Race.id).where(Race.slug == slug)) is not None:
-        raise Problem(409, "race_exists", f"A race with the slug {slug!r} exists already.")
+        raise Refusal("race_exists", f"A race with the slug {slug!r} exists already.")
     race = Race(
         slug=slug,
         name=name,
@@ -79,14 +90,12 @@ def _add_checkpoint(
     target_elapsed_s: float | None = None,
 ) -> Checkpoint:
     if distance_m > race.distance_m:
-        raise Problem(
-            422,
+        raise Refusal(
             "validation_error",
             f"Checkpoint {code} at {distance_m:g} m lies beyond the finish"
             f" ({race.distance_m:g} m).",
             errors=[
                 {
-                    "pointer": "/distance_m",
                     "field": "distance_m",
                     "code": "beyond_finish",
                     "detail": "The distance is beyond the finish.",
@@ -95,15 +104,12 @@ def _add_checkpoint(
         )
     for existing in race.checkpoints:
         if existing.code == code or existing.distance_m == distance_m:
-            raise Problem(
-                409,
+            raise Refusal(
                 "checkpoint_exists",
                 f"Checkpoint {existing.code} at {existing.distance_m:g} m exists already.",
             )
     if target_elapsed_s is not None and target_elapsed_s >= race.target_s * 1.5:
-        raise Problem(
-            422, "validation_error", "The target split is far beyond the race's target time."
-        )
+        raise Refusal("validation_error", "The target split is far beyond the race's target time.")
     checkpoint = Checkpoint(
         code=code, name=name or code, distance_m=distance_m, target_elapsed_s=target_elapsed_s
     )
@@ -128,10 +134,10 @@ def add_athlete(
         session.scalar(select(Athlete.id).where(Athlete.race_id == race.id, Athlete.bib == bib))
         is not None
     ):
-        raise Problem(409, "athlete_exists", f"Bib {bib} is taken in this race.")
+        raise Refusal("athlete_exists", f"Bib {bib} is taken in this race.")
     for code in chips:
         if session.scalar(select(Chip.id).where(Chip.race_id == race.id, Chip.code == code)):
-            raise Problem(409, "chip_taken", f"Chip {code} is worn by another athlete.")
+            raise Refusal("chip_taken", f"Chip {code} is worn by another athlete.")
     forget_field_size(session)
     athlete = Athlete(
         race_id=race.id, bib=bib, name=name, country=country, role=role, featured=featured
@@ -149,9 +155,7 @@ def start_race(session: Session, race: Race, *, at: datetime) -> Race:
     if race.gun_time == at:
         return race
     if race.gun_time is not None:
-        raise Problem(
-            409, "race_started", f"The race started at {race.gun_time.isoformat()} already."
-        )
+        raise Refusal("race_started", f"The race started at {race.gun_time.isoformat()} already.")
     race.gun_time = at
     live_events.race_changed(session, race, "race_started")
     return race

@@ -9,24 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain import scoring
-from ..domain.race_clock import elapsed_at
-from ..errors import Problem
+from ..domain.race_clock import SplitTime, elapsed_at, not_started
+from ..domain.refusals import Refusal
 from ..models import Athlete, Chip, Race, RawRead, Split
 from . import live_events
 from .courses import course_of
-from .splits import (
-    SplitTime,
-    checked_elapsed_ms,
-    correct_split,
-    enter_split,
-    find_checkpoint,
-    void_split,
-)
+from .splits import correct_split, enter_split, find_checkpoint, void_split
 from .timing_devices import MatRead, clock_offsets_ms, note_mat_reads
-
-# Corrections the scorer makes are signed so; any other correction is an official's, and
-# an official's word overrides the mats at that checkpoint.
-SCORER = "scorer"
 
 
 @dataclass(frozen=True)
@@ -71,8 +60,9 @@ def ingest_reads(
     session: Session, race: Race, reads: list[ReadIn], *, now: datetime, future_tolerance_s: float
 ) -> list[ReadResult]:
     """Store new reads (a known key is a no-op), rescore the athletes they touch, report."""
-    if race.gun_time is None:
-        raise Problem(409, "race_not_started", "The race has not started: fire the gun first.")
+    refusal = not_started(race.gun_time)
+    if refusal is not None:
+        raise refusal
     keys = [read.key for read in reads]
     known = set(
         session.scalars(select(RawRead.idempotency_key).where(RawRead.idempotency_key.in_(keys)))
@@ -144,15 +134,15 @@ def _wearers(session: Session, race: Race, chips: set[str]) -> dict[str, Athlete
     return {code: athlete for code, athlete in rows}
 
 
-def _is_officials(split: Split) -> bool:
-    if split.source != "mat":
-        return True
-    return any(r.action == "correct" and r.actor != SCORER for r in split.revisions)
-
-
 def _officials_times(live: dict[str, Split]) -> dict[str, float]:
     """Checkpoints where an official's time stands, and that time."""
-    return {code: split.elapsed_ms / 1000 for code, split in live.items() if _is_officials(split)}
+    return {
+        code: split.elapsed_ms / 1000
+        for code, split in live.items()
+        if scoring.officials_time_stands(
+            split.source, [(r.action, r.actor) for r in split.revisions]
+        )
+    }
 
 
 def _stored_reads(
@@ -252,11 +242,12 @@ def _apply(
                     race,
                     athlete,
                     find_checkpoint(race, code),
-                    checked_elapsed_ms(race, given, now, future_tolerance_s),
+                    given,
                     source="mat",
-                    entered_by=SCORER,
+                    entered_by=scoring.SCORER,
                     now=now,
                     idempotency_key=None if key in taken else key,
+                    future_tolerance_s=future_tolerance_s,
                 )
             elif round(read.elapsed_s * 1000) != current.elapsed_ms:
                 correct_split(
@@ -265,14 +256,19 @@ def _apply(
                     current,
                     given=given,
                     reason="recomputed from mat reads",
-                    actor=SCORER,
+                    actor=scoring.SCORER,
                     now=now,
                     future_tolerance_s=future_tolerance_s,
                 )
-        except Problem as problem:
-            scored.verdicts[read.key] = scoring.Verdict(problem.code, problem.detail)
+        except Refusal as refusal:
+            scored.verdicts[read.key] = scoring.Verdict(refusal.code, refusal.detail)
     for code, split in live.items():
         if code not in scored.passings and code not in manual:
             void_split(
-                session, race, split, reason="no mat read supports it", actor=SCORER, now=now
+                session,
+                race,
+                split,
+                reason="no mat read supports it",
+                actor=scoring.SCORER,
+                now=now,
             )

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Athlete, Checkpoint, Race, Split
+from .transaction_notes import notes
 
 # A field this small (a record attempt with its pacers) is its own summary.
 SMALL_FIELD = 50
@@ -18,21 +19,18 @@ SMALL_FIELD = 50
 LEADERS = 10
 
 
-FIELD_SIZE_KEY = "field_size"
-
-
 def field_size(session: Session, race: Race) -> int:
     """How many athletes the race has (counted once per transaction: a mass ingest asks
     for every split it enters)."""
-    cache = session.info.setdefault(FIELD_SIZE_KEY, {})
-    if race.id not in cache:
-        cache[race.id] = session.scalar(select(func.count()).where(Athlete.race_id == race.id))
-    return cache[race.id]
+    sizes = notes(session).field_sizes
+    if race.id not in sizes:
+        sizes[race.id] = session.scalar(select(func.count()).where(Athlete.race_id == race.id))
+    return sizes[race.id]
 
 
 def forget_field_size(session: Session) -> None:
-    """Drop the per-transaction count (a transaction ended, or an athlete was added)."""
-    session.info.pop(FIELD_SIZE_KEY, None)
+    """Drop the per-transaction count (an athlete was added)."""
+    notes(session).field_sizes.clear()
 
 
 def leaders_cutoff(session: Session, checkpoint_id: int) -> int | None:

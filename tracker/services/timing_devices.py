@@ -270,3 +270,14 @@ def timing_health(session: Session, race: Race, now: datetime) -> dict:
         "mats": mat_views,
         "checkpoints": checkpoints,
     }
+
+
+def timing_view(session: Session, slug: str, now: datetime) -> dict | None:
+    """Mat health as the console shows it live: device addresses stay in the API's answer."""
+    race = session.scalar(select(Race).where(Race.slug == slug))
+    if race is None:
+        return None
+    health = timing_health(session, race, now)
+    for device in health["devices"]:
+        device.pop("peer", None)
+    return health

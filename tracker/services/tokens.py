@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import Problem
-from ..models import ROLES, ApiToken
+from ..domain.refusals import Refusal
+from ..domain.roles import ROLES
+from ..models import ApiToken
 
 TOKEN_PREFIX = "trk_"
 
@@ -23,12 +24,12 @@ def hash_token(token: str) -> str:
 def create_token(session: Session, *, name: str, role: str) -> str:
     """A new token for `name` with `role`; the caller shows it once, we keep only its hash."""
     if role not in ROLES:
-        raise Problem(422, "validation_error", f"The role must be one of {', '.join(ROLES)}.")
+        raise Refusal("validation_error", f"The role must be one of {', '.join(ROLES)}.")
     live = session.scalar(
         select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
     )
     if live is not None:
-        raise Problem(409, "token_exists", f"A live token is named {name!r}; revoke it first.")
+        raise Refusal("token_exists", f"A live token is named {name!r}; revoke it first.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name, role=role, token_hash=hash_token(token)))
     session.flush()
@@ -41,7 +42,7 @@ def revoke_token(session: Session, *, name: str, now: datetime) -> ApiToken:
         select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
     )
     if token is None:
-        raise Problem(404, "unknown_token", f"No live token is named {name!r}.")
+        raise Refusal("unknown_token", f"No live token is named {name!r}.")
     token.revoked_at = now
     session.flush()
     return token
@@ -54,3 +55,8 @@ def token_for(session: Session, presented: str) -> ApiToken | None:
             ApiToken.token_hash == hash_token(presented), ApiToken.revoked_at.is_(None)
         )
     )
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    """Every token ever made, oldest first (the hashes, never the tokens)."""
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at)))

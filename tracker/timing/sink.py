@@ -11,7 +11,7 @@ from flask import Flask
 
 from ..db import db, utc_now
 from ..domain.formats import DeviceRead
-from ..errors import Problem
+from ..domain.refusals import Refusal
 from ..services import timing_devices
 from ..services.races import find_race
 from ..services.reads import ReadIn, ReadResult, ingest_reads
@@ -55,7 +55,7 @@ class ReadSink:
         return instant.astimezone(zoneinfo.ZoneInfo(zone)).date(), zone
 
     def store(self, reads: list[DeviceRead]) -> list[ReadResult]:
-        """Commit the reads (known keys are no-ops); raises Problem when nothing was stored."""
+        """Commit the reads (known keys are no-ops); raises Refusal when nothing was stored."""
         items = []
         for read in reads:
             checkpoint, line = self.locations.get(read.location, (read.location, "main"))
@@ -124,8 +124,8 @@ class ReadSink:
         try:
             self.store(reads)
             return True
-        except Problem as problem:
-            log.warning("reads not stored: %s", problem.detail)
+        except Refusal as refusal:
+            log.warning("reads not stored: %s [%s]", refusal.detail, refusal.code)
         except Exception:
             log.exception("reads not stored")
         return False

@@ -1,4 +1,5 @@
-"""Request bodies: syntax and types checked at the edge, errors named per field."""
+"""Request bodies and socket payloads: syntax and types checked at the edge, errors named
+per field. The API, the live layer and the CLI's CSV imports share these models."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..domain.race_clock import parse_instant
-from ..errors import Problem
+from .domain.race_clock import parse_instant
+from .domain.refusals import Refusal
 
 # A race lasts at most two days on the race clock; anything longer is a typo.
 MAX_ELAPSED_S = 48 * 3600
@@ -84,6 +85,7 @@ ClientId = Annotated[
 ]
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Bib = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,16}$")]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 CheckpointCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
 Reason = Annotated[Text, Field(description="Why; kept in the split's history.")]
 ElapsedSeconds = Annotated[float, Field(ge=0, le=MAX_ELAPSED_S, allow_inf_nan=False)]
@@ -103,7 +105,7 @@ class CheckpointIn(Body):
 
 
 class RaceIn(Body):
-    slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    slug: Slug
     name: Text
     distance_m: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] = 42195.0
     target_s: Annotated[float, Field(gt=0, le=MAX_ELAPSED_S, allow_inf_nan=False)] = 7200.0
@@ -176,6 +178,17 @@ class StartIn(Body):
         return self.at or now
 
 
+MAX_FOLLOWED = 50
+
+
+class WatchIn(Body):
+    """A spectator's `watch` on /live: the race, whom they follow, and (officials) the mats."""
+
+    race: Annotated[str, Field(max_length=64)]
+    athletes: list[Bib] = Field(default_factory=list, max_length=MAX_FOLLOWED)
+    timing: bool = False
+
+
 def _pointer(location: tuple) -> str:
     return "/" + "/".join(str(part) for part in location) if location else ""
 
@@ -184,12 +197,12 @@ ERROR_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
 
 
 def parse_body(model: type[Body], data: Any, *, strict: bool | None = None) -> Body:
-    """Validate `data` against `model`, or raise a 422 Problem listing every bad field.
+    """Validate `data` against `model`, or raise a Refusal listing every bad field.
 
     `strict=False` lets text stand for numbers, as in a CSV row.
     """
     if not isinstance(data, dict):
-        raise Problem(422, "validation_error", "The body must be a JSON object.", errors=[])
+        raise Refusal("validation_error", "The body must be a JSON object.", errors=[])
     try:
         return model.model_validate(data, strict=strict)
     except ValidationError as error:
@@ -207,6 +220,4 @@ def parse_body(model: type[Body], data: Any, *, strict: bool | None = None) -> B
         specific = codes <= {"invalid_time", "invalid_string"} and len(codes) == 1
         code = codes.pop() if specific else "validation_error"
         fields = ", ".join(item["field"] or "body" for item in errors)
-        raise Problem(
-            422, code, f"The request has invalid fields: {fields}.", errors=errors
-        ) from error
+        raise Refusal(code, f"The request has invalid fields: {fields}.", errors=errors) from error

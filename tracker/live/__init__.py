@@ -1,0 +1,24 @@
+"""The live layer: Socket.IO namespace /live, where watchers get every change.
+
+- `vocabulary`: event names and room names, made and parsed in one place (pure; the
+  services import it to address their events).
+- `server`: the Socket.IO server object and how it is bound to the app.
+- `audience`: who watches what in this process.
+- `publish`: every emit: committed changes, heartbeats, mat health.
+- `handlers`: the protocol a client speaks (watch, resync, clock) and the refusals.
+
+It may import the services, the schemas, `access` and `db`; nothing below it imports it
+except `transactions` (to publish after commit) and the vocabulary's users.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Bind Socket.IO to the app and register the protocol's handlers."""
+    from . import handlers, server  # the handlers register themselves on import
+
+    server.bind(app)
+    handlers.register()

@@ -1,0 +1,40 @@
+"""What one write transaction has noted so far, kept with its session until it ends.
+
+SQLAlchemy gives each session an `info` dict for exactly this; one typed object under one
+key keeps the live events waiting for the commit, the athletes changed so far, and the
+field sizes counted once per transaction, instead of loose keys scattered through modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+_KEY = "tracker.transaction_notes"
+
+
+@dataclass
+class TransactionNotes:
+    """Notes of the transaction in progress."""
+
+    # Live events to publish once the transaction commits (`live_events.LiveEvent`).
+    events: list[Any] = field(default_factory=list)
+    # Athletes changed so far, by object id, described once just before commit.
+    athletes: dict[int, Any] = field(default_factory=dict)
+    # Athletes per race, counted once (a mass ingest asks for every split it enters).
+    field_sizes: dict[int, int] = field(default_factory=dict)
+
+
+def notes(session: Session) -> TransactionNotes:
+    """This session's notes, made on first use."""
+    found = session.info.get(_KEY)
+    if found is None:
+        found = session.info[_KEY] = TransactionNotes()
+    return found
+
+
+def forget(session: Session) -> None:
+    """Drop the notes: the transaction ended (committed or rolled back)."""
+    session.info.pop(_KEY, None)
