@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -107,7 +108,7 @@ def test_a_decoder_that_drops_mid_race_loses_and_duplicates_nothing(app, client,
 
 def test_a_chronotrack_stream_out_of_order_with_re_reads_yields_the_right_splits(app, client, race):
     sink = ReadSink(app, "vienna")
-    server = chronotrack.serve(sink, "127.0.0.1", 0)
+    server = chronotrack.LISTENER.serve(sink, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     lines = [
         "CT01_33~1~START~guntime~2019-10-12T08:15:00.00~0~0B7E21~0",
@@ -136,7 +137,7 @@ def test_a_chronotrack_stream_out_of_order_with_re_reads_yields_the_right_splits
 
 def test_mylaps_messages_re_sent_until_acknowledged_are_stored_once(app, client, race):
     sink = ReadSink(app, "vienna", {"KM5": ("5K", "main")})
-    server = mylaps.serve(sink, "127.0.0.1", 0)
+    server = mylaps.LISTENER.serve(sink, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     message = (
         "KM5@Passing@c=C101|t=08:29:11.347|d=191012|dv=2|re=1|l=1|h=9"
@@ -185,3 +186,69 @@ def test_importing_the_same_file_twice_changes_nothing(app, client, race, runner
     assert "0 new, 3 known" in again.output
     assert stored_reads() == 3
     assert splits_at(client, "5K") == {"101": 851.3, "104": 870.0}
+
+
+def _mat_links(client, auth):
+    """Each mat's (device, connected) as officials see it."""
+    db.session.remove()  # a fresh read, not the test's earlier snapshot
+    health = client.get("/api/races/vienna/timing", headers=auth["official"]).json
+    return {(mat["device"], mat["connected"]) for mat in health["mats"]}
+
+
+def test_a_chronotrack_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
+    server = chronotrack.LISTENER.serve(ReadSink(app, "vienna"), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(server.server_address, timeout=10) as sock:
+            sock.sendall(b"SimpleClient~0.6.0~CTP01\r\n")
+            received = b""
+            while b"start" not in received:
+                received += sock.recv(4096)
+            sock.sendall(b"CT01_33~1~5K~C101~2019-10-12T08:29:11.40~1~0B7E21~3\r\nping\r\n")
+            while b"ack~ping" not in received:
+                received += sock.recv(4096)
+            assert _mat_links(client, auth) == {("ctp01@127.0.0.1", True)}
+        assert wait_until(lambda: _mat_links(client, auth) == {("ctp01@127.0.0.1", False)})
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_mylaps_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
+    server = mylaps.LISTENER.serve(ReadSink(app, "vienna", {"KM5": ("5K", "main")}), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    message = "KM5@Passing@c=C101|t=08:29:11.347|d=191012|dv=2|re=1@57@$"
+    try:
+        with socket.create_connection(server.server_address, timeout=10) as sock:
+            sock.sendall(message.encode())
+            received = b""
+            while b"AckPassing@57" not in received:
+                received += sock.recv(4096)
+            assert _mat_links(client, auth) == {("mylaps@127.0.0.1", True)}
+        assert wait_until(lambda: _mat_links(client, auth) == {("mylaps@127.0.0.1", False)})
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_raceresult_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
+    passing = "C101;2019-10-12;08:29:11.400;0;5;30;;0;;;;;;;;KM5-Main"
+    decoder = FakeDecoder(passings=[passing], zone="Europe/Vienna")
+    decoder.release(1)
+    sink = ReadSink(app, "vienna", {"KM5-Main": ("5K", "main")})
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=run_client,
+        args=(sink, "127.0.0.1", decoder.port, stop),
+        kwargs={"poll_s": 0.3, "retry_s": 0.2},
+        daemon=True,
+    )
+    worker.start()
+    name = f"raceresult@127.0.0.1:{decoder.port}"
+    try:
+        assert wait_until(lambda: _mat_links(client, auth) == {(name, True)})
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+        decoder.close()
+    assert wait_until(lambda: _mat_links(client, auth) == {(name, False)})

@@ -14,8 +14,7 @@ from flask import session
 from .db import db
 from .domain.refusals import Refusal
 from .domain.roles import allowed_roles, role_may
-from .models import ApiToken
-from .services.tokens import token_for
+from .services.tokens import live_token, token_for
 
 SESSION_TOKEN_KEY = "token_id"
 
@@ -44,8 +43,8 @@ def forbidden(caller: Caller, roles: tuple[str, ...]) -> Refusal:
 def session_caller() -> Caller | None:
     """The official logged in on this browser, while their token stays live."""
     token_id = session.get(SESSION_TOKEN_KEY)
-    token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) else None
-    if token is None or token.revoked_at is not None:
+    token = live_token(db.session, token_id) if isinstance(token_id, int) else None
+    if token is None:
         return None
     return Caller(name=token.name, role=token.role)
 

@@ -7,6 +7,7 @@ import json
 from flask import current_app, g, jsonify
 
 from ..db import db, utc_now
+from ..domain.mat_health import device_name
 from ..domain.refusals import Refusal
 from ..domain.roles import MAT_HEALTH, READ_FEED
 from ..schemas import MAX_READS_PER_BATCH, ReadBatchIn, parse_body
@@ -42,7 +43,7 @@ def post_reads(slug: str):
             checkpoint=item.checkpoint,
             seq=item.seq,
             line=item.line,
-            device=item.device or g.caller.name,
+            device=device_name(item.device, "api", g.caller.name),
             raw=json.dumps(raw, separators=(",", ":"), sort_keys=True),
         )
         for item, raw in zip(body.reads, reads, strict=True)

@@ -9,10 +9,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import delete, select
 
 from ..db import db, utc_now
-from ..models import Athlete, Race, RawRead, TimingMat
+from ..models import Race
 from ..replay import ReplaySplit, replay
 from ..services import live_events
 from ..services import races as race_service
@@ -33,7 +32,7 @@ def reset_demo_race(speed: float, now: datetime) -> Race:
     The race row itself stays, so its live stream's numbers keep rising and watchers are
     told to resync rather than left comparing numbers of two different races.
     """
-    race = db.session.scalar(select(Race).where(Race.slug == vienna.SLUG))
+    race = race_service.race_named(db.session, vienna.SLUG)
     if race is None:
         race = race_service.create_race(
             db.session,
@@ -46,12 +45,7 @@ def reset_demo_race(speed: float, now: datetime) -> Race:
             checkpoints=vienna.CHECKPOINTS,
         )
     else:
-        # Splits, their history and chips go with the athletes (ON DELETE CASCADE); the
-        # last lap's chip reads must not score the new athletes wearing the same chips.
-        db.session.execute(delete(Athlete).where(Athlete.race_id == race.id))
-        db.session.execute(delete(RawRead).where(RawRead.race_id == race.id))
-        db.session.execute(delete(TimingMat).where(TimingMat.race_id == race.id))
-        db.session.expire(race)
+        race_service.clear_field(db.session, race)
         race.gun_time = None
         race.clock_rate = speed
     for athlete in vienna.ATHLETES:

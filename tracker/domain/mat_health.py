@@ -16,6 +16,20 @@ CLOCK_OFFSET = "clock_offset"
 DISCONNECTED = "disconnected"
 
 
+def device_name(named: str | None, protocol: str, peer: str) -> str:
+    """The device a read belongs to, for its clock offset, its link state and its mat: the
+    name the timing crew gave it, else the link it arrived on (protocol and peer).
+
+    Every edge names devices with this one rule, so a mat's reads and its link agree.
+
+    >>> device_name(None, "mylaps", "10.0.0.7")
+    'mylaps@10.0.0.7'
+    >>> device_name("km30-main", "mylaps", "10.0.0.7")
+    'km30-main'
+    """
+    return named or f"{protocol}@{peer}"
+
+
 def due_window_at_previous(
     previous_distance_m: float,
     distance_m: float,

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..domain.refusals import Refusal
-from ..models import Athlete, Checkpoint, Chip, Race
+from ..models import Athlete, Checkpoint, Chip, Race, RawRead, TimingMat
 from . import live_events
 from .summary import forget_field_size
 
 FINISH_CODE = "FINISH"
 
 
+def race_named(session: Session, slug: str) -> Race | None:
+    """The race with this slug, if there is one."""
+    return session.scalar(select(Race).where(Race.slug == slug))
+
+
 def find_race(session: Session, slug: str) -> Race:
     """The race with this slug, or a Refusal."""
-    race = session.scalar(select(Race).where(Race.slug == slug))
+    race = race_named(session, slug)
     if race is None:
         raise Refusal("unknown_race", f"No race has the slug {slug!r}.")
     return race
@@ -148,6 +153,19 @@ def add_athlete(
     session.add(athlete)
     live_events.athlete_changed(session, race, athlete, "athlete_added")
     return athlete
+
+
+def clear_field(session: Session, race: Race) -> None:
+    """Remove every athlete, chip read and mat total of the race (the demo's next lap).
+
+    Splits, their history and chips go with the athletes (ON DELETE CASCADE); the last
+    lap's chip reads must not score the new athletes wearing the same chips.
+    """
+    session.execute(delete(Athlete).where(Athlete.race_id == race.id))
+    session.execute(delete(RawRead).where(RawRead.race_id == race.id))
+    session.execute(delete(TimingMat).where(TimingMat.race_id == race.id))
+    session.expire(race)
+    forget_field_size(session)
 
 
 def start_race(session: Session, race: Race, *, at: datetime) -> Race:

@@ -20,21 +20,17 @@ from .timing_devices import MatRead, clock_offsets_ms, note_mat_reads
 
 @dataclass(frozen=True)
 class ReadIn:
-    """One read as a source sent it."""
+    """One read as a source sent it, with the device it belongs to
+    (`mat_health.device_name`: the crew's name for it, else the link it arrived on)."""
 
     source: str
     chip: str
     time: datetime
     checkpoint: str
+    device: str
     seq: int | None = None
     line: str = scoring.MAIN
-    device: str | None = None
     raw: str = ""
-
-    @property
-    def device_name(self) -> str:
-        """The device whose clock and mats this read belongs to."""
-        return self.device or self.source
 
     @property
     def key(self) -> str:
@@ -71,10 +67,10 @@ def ingest_reads(
     for read in reads:
         if read.key not in known and read.key not in fresh:
             fresh[read.key] = read
-    offsets = clock_offsets_ms(session, race, (read.device_name for read in fresh.values()))
+    offsets = clock_offsets_ms(session, race, (read.device for read in fresh.values()))
     stored, mat_reads = [], []
     for key, read in fresh.items():
-        offset_ms = offsets.get(read.device_name, 0)
+        offset_ms = offsets.get(read.device, 0)
         read_at = read.time + timedelta(milliseconds=offset_ms)
         stored.append(
             RawRead(
@@ -93,7 +89,7 @@ def ingest_reads(
                 idempotency_key=key,
             )
         )
-        mat_reads.append(MatRead(read.device_name, read.checkpoint, read.line, read_at))
+        mat_reads.append(MatRead(read.device, read.checkpoint, read.line, read_at))
     session.add_all(stored)
     note_mat_reads(session, race, mat_reads, now)
     session.flush()
@@ -122,6 +118,22 @@ def ingest_reads(
             )
         )
     return results
+
+
+def stored_seqs(session: Session, race: Race, *, device: str, source_like: str) -> list[int]:
+    """The sequence numbers stored for a device's reads whose source matches `source_like`
+    (an SQL LIKE pattern: a RACE RESULT passing file is `rr:<box>:<file>`)."""
+    return [
+        seq
+        for seq in session.scalars(
+            select(RawRead.seq).where(
+                RawRead.race_id == race.id,
+                RawRead.device == device,
+                RawRead.source.like(source_like),
+            )
+        )
+        if seq is not None
+    ]
 
 
 def _wearers(session: Session, race: Race, chips: set[str]) -> dict[str, Athlete]:

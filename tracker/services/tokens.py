@@ -57,6 +57,12 @@ def token_for(session: Session, presented: str) -> ApiToken | None:
     )
 
 
+def live_token(session: Session, token_id: int) -> ApiToken | None:
+    """The token with this id, while it is not revoked."""
+    token = session.get(ApiToken, token_id)
+    return token if token is not None and token.revoked_at is None else None
+
+
 def list_tokens(session: Session) -> list[ApiToken]:
     """Every token ever made, oldest first (the hashes, never the tokens)."""
     return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at)))

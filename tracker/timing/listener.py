@@ -13,20 +13,17 @@ class LinkedConnection(socketserver.BaseRequestHandler):
 
     sink: ReadSink
     protocol = "tcp"
-
-    @property
-    def link_name(self) -> str:
-        """The connection as a device: named by the crew, else by protocol and peer."""
-        return self.sink.device or f"{self.protocol}@{self.client_address[0]}"
+    device: str
 
     def setup(self) -> None:
         super().setup()
+        self.device = self.sink.device_for(self.protocol, self.client_address[0])
         peer = "{}:{}".format(*self.client_address[:2])
-        self.sink.link(self.link_name, self.protocol, connected=True, peer=peer)
+        self.sink.link(self.device, self.protocol, connected=True, peer=peer)
 
     def finish(self) -> None:
         super().finish()
-        self.sink.link(self.link_name, self.protocol, connected=False)
+        self.sink.link(self.device, self.protocol, connected=False)
 
 
 class TimingServer(socketserver.ThreadingTCPServer):

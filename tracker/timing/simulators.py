@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..domain.formats import mylaps
+from . import mylaps
 from .listener import TimingServer
 
 

@@ -10,12 +10,13 @@ from datetime import date
 from flask import Flask
 
 from ..db import db, utc_now
-from ..domain.formats import DeviceRead
+from ..domain.mat_health import device_name
 from ..domain.refusals import Refusal
 from ..services import timing_devices
 from ..services.races import find_race
-from ..services.reads import ReadIn, ReadResult, ingest_reads
+from ..services.reads import ReadIn, ReadResult, ingest_reads, stored_seqs
 from ..transactions import write
+from .device_read import DeviceRead
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,20 @@ def parse_location_map(pairs: tuple[str, ...]) -> dict[str, tuple[str, str]]:
 
 @dataclass
 class ReadSink:
-    """Stores device reads into one race, mapping device locations to checkpoints."""
+    """Stores device reads into one race, mapping device locations to checkpoints.
+
+    `device` is the name the timing crew gave the equipment (`--device`); without one,
+    each link is named by its protocol and peer (`device_for`).
+    """
 
     app: Flask
     race: str
     locations: dict[str, tuple[str, str]] = field(default_factory=dict)
     device: str | None = None
+
+    def device_for(self, protocol: str, peer: str) -> str:
+        """The device name of reads and link state arriving over this link."""
+        return device_name(self.device, protocol, peer)
 
     def event_day(self) -> tuple[date, str]:
         """The event's date and time zone, for formats that carry neither."""
@@ -54,8 +63,9 @@ class ReadSink:
             db.session.remove()
         return instant.astimezone(zoneinfo.ZoneInfo(zone)).date(), zone
 
-    def store(self, reads: list[DeviceRead]) -> list[ReadResult]:
-        """Commit the reads (known keys are no-ops); raises Refusal when nothing was stored."""
+    def store(self, reads: list[DeviceRead], device: str) -> list[ReadResult]:
+        """Commit the reads of `device` (known keys are no-ops); raises when nothing was
+        stored."""
         items = []
         for read in reads:
             checkpoint, line = self.locations.get(read.location, (read.location, "main"))
@@ -67,7 +77,7 @@ class ReadSink:
                     checkpoint=checkpoint,
                     seq=read.seq,
                     line=line,
-                    device=self.device or read.source,
+                    device=device,
                     raw=read.raw,
                 )
             )
@@ -84,6 +94,16 @@ class ReadSink:
                         future_tolerance_s=self.app.config["FUTURE_TOLERANCE_S"],
                     )
                 )
+            finally:
+                db.session.remove()
+
+    def stored_seqs(self, device: str, source_like: str) -> list[int]:
+        """Sequence numbers already stored from this sink's device (sources LIKE the
+        pattern), so a client resumes where the stored reads end."""
+        with self.app.app_context():
+            try:
+                race = find_race(db.session, self.race)
+                return stored_seqs(db.session, race, device=device, source_like=source_like)
             finally:
                 db.session.remove()
 
@@ -119,10 +139,10 @@ class ReadSink:
             )
         )
 
-    def try_store(self, reads: list[DeviceRead]) -> bool:
+    def try_store(self, reads: list[DeviceRead], device: str) -> bool:
         """Store, logging instead of raising; True when the reads are committed."""
         try:
-            self.store(reads)
+            self.store(reads, device)
             return True
         except Refusal as refusal:
             log.warning("reads not stored: %s [%s]", refusal.detail, refusal.code)

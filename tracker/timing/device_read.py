@@ -1,8 +1,4 @@
-"""Parsers for timing-system wire and file formats: text in, plain values out.
-
-Each tolerates what ../shared/docs/TIMING.md marks as reconstructed rather than vendor
-documented, and raises ValueError (with the reason) for a line it cannot read.
-"""
+"""One chip read as a device reported it: what every protocol's parser hands the sink."""
 
 from __future__ import annotations
 

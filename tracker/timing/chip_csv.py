@@ -6,8 +6,9 @@ import csv
 import io
 from datetime import datetime
 
-from ..race_clock import local_instant
-from . import DeviceRead
+from ..domain.race_clock import local_instant
+from .device_read import DeviceRead
+from .protocols import FileContext, FileFormat
 
 HEADER = ("source", "seq", "chip", "time")
 
@@ -34,3 +35,10 @@ def parse_chip_csv(text: str, *, location: str, zone: str) -> list[DeviceRead]:
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"line {line}: {error}") from error
     return reads
+
+
+def _chip_file(text: str, context: FileContext) -> list[DeviceRead]:
+    return parse_chip_csv(text, location=context.location, zone=context.zone)
+
+
+FILE_FORMAT = FileFormat("chip-csv", _chip_file)
