@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from racekit import KIPCHOGE
 from tracker.domain.course import CheckpointMark, Course
 from tracker.domain.pace import format_duration, format_pace, pace_s_per_km
 from tracker.domain.projection import Passing, project
@@ -25,19 +26,6 @@ VIENNA_CHECKPOINTS = tuple(
     ]
 )
 VIENNA = Course(MARATHON, 7200.0, VIENNA_CHECKPOINTS)
-# Kipchoge's official splits in Vienna, 2019 (../shared/data/elite_splits.csv).
-KIPCHOGE = [
-    ("5K", 850.0),
-    ("10K", 1700.0),
-    ("15K", 2554.0),
-    ("20K", 3407.0),
-    ("HALF", 3590.0),
-    ("25K", 4259.0),
-    ("30K", 5111.0),
-    ("35K", 5963.0),
-    ("40K", 6816.0),
-    ("FINISH", 7180.2),
-]
 
 
 def kipchoge_until(code: str) -> list[Passing]:

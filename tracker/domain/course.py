@@ -62,8 +62,3 @@ class Course:
             if d0 <= distance_m <= d1:
                 return t0 + (t1 - t0) * (distance_m - d0) / (d1 - d0)
         return 0.0
-
-    @property
-    def target_pace_s_per_km(self) -> float:
-        """Even pace that meets the target (2:00:00 over 42.195 km is about 2:50.6/km)."""
-        return self.target_s * 1000.0 / self.distance_m

@@ -16,15 +16,6 @@ def pace_s_per_km(elapsed_s: float, distance_m: float) -> float:
     return elapsed_s * 1000.0 / distance_m
 
 
-def time_for_distance(pace: float, distance_m: float) -> float:
-    """Seconds to cover a distance at a pace.
-
-    >>> time_for_distance(170.0, 42195)   # the whole marathon at 2:50/km
-    7173.15
-    """
-    return pace * distance_m / 1000.0
-
-
 def format_duration(seconds: float) -> str:
     """H:MM:SS (or M:SS under an hour), tenths shown only when present.
 

@@ -1,22 +1,14 @@
-"""Who is in a race's summary: what every watcher of the race hears about.
-
-In a record attempt that is everyone; in a 40,000-runner marathon it is the featured
-athletes (elites, targets), the pacers and the leaders at each checkpoint; the rest reach
-only the spectators who follow them.
-"""
+"""Who is in a race's summary, asked of the database: the rule is the domain's
+(`tracker.domain.summary`); here are the queries that apply it to a stored race."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..domain.summary import ALWAYS_SHOWN_ROLES, LEADERS, everyone_in_summary, in_summary
 from ..models import Athlete, Checkpoint, Race, Split
 from .transaction_notes import notes
-
-# A field this small (a record attempt with its pacers) is its own summary.
-SMALL_FIELD = 50
-# The first this-many at a checkpoint are its leaders.
-LEADERS = 10
 
 
 def field_size(session: Session, race: Race) -> int:
@@ -67,17 +59,23 @@ class SummaryCheck:
 
     def includes(self, athlete: Athlete, splits: list[Split]) -> bool:
         """Whether a change to this athlete (at these splits) belongs in the summary."""
-        if (
-            athlete.featured
-            or athlete.role == "pacer"
-            or field_size(self.session, self.race) <= SMALL_FIELD
-        ):
-            return True
-        for split in splits:
-            elapsed = split.revisions[-1].elapsed_ms_before if split.voided_at else split.elapsed_ms
-            if elapsed is not None and self._is_leader(split, elapsed):
-                return True
-        return False
+        size = field_size(self.session, self.race)
+        shown = in_summary(
+            featured=athlete.featured, role=athlete.role, field_size=size, leader=False
+        )
+        # Only then ask the database whether a changed split is a leader's.
+        return shown or any(
+            self._is_leader(split, elapsed) for split, elapsed in _changed_times(splits)
+        )
+
+
+def _changed_times(splits: list[Split]):
+    """Each changed split with the time that counts for ranking it (a voided split ranks
+    by the time it had, so its withdrawal reaches those who saw it)."""
+    for split in splits:
+        elapsed = split.revisions[-1].elapsed_ms_before if split.voided_at else split.elapsed_ms
+        if elapsed is not None:
+            yield split, elapsed
 
 
 def leader_bibs(session: Session, race: Race) -> list[str]:
@@ -105,7 +103,10 @@ def leader_bibs(session: Session, race: Race) -> list[str]:
 def summary_athletes(session: Session, race: Race, followed: list[str]) -> list[Athlete]:
     """The athletes a watcher's snapshot carries: the summary plus those they follow."""
     query = select(Athlete).where(Athlete.race_id == race.id).order_by(Athlete.bib)
-    if field_size(session, race) > SMALL_FIELD:
+    if not everyone_in_summary(field_size(session, race)):
+        # The domain's always_shown, as SQL, plus the leaders and whom this watcher follows.
         wanted = set(followed) | set(leader_bibs(session, race))
-        query = query.where(or_(Athlete.featured, Athlete.role == "pacer", Athlete.bib.in_(wanted)))
+        query = query.where(
+            or_(Athlete.featured, Athlete.role.in_(ALWAYS_SHOWN_ROLES), Athlete.bib.in_(wanted))
+        )
     return list(session.scalars(query))
