@@ -11,8 +11,11 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
+from racekit import GUN_TIME
 from tracker import create_app
 from tracker.db import db
+from tracker.demo import vienna
+from tracker.services import races
 from tracker.services.tokens import create_token
 from tracker.transactions import write
 
@@ -117,6 +120,33 @@ class Tokens:
 @pytest.fixture
 def auth(app) -> Tokens:
     return Tokens()
+
+
+@pytest.fixture
+def session(app):
+    """The app's session, for the service tier (tests/services/): every change goes through
+    `transactions.write`, as at the edges."""
+    return db.session
+
+
+@pytest.fixture
+def vienna_race(session):
+    """Vienna set up through the services: its checkpoints and athletes, the gun fired."""
+
+    def set_up():
+        race = races.create_race(
+            session,
+            slug="vienna",
+            name=vienna.NAME,
+            timezone=vienna.TIMEZONE,
+            checkpoints=vienna.CHECKPOINTS,
+        )
+        for athlete in vienna.ATHLETES:
+            races.add_athlete(session, race, **athlete)
+        races.start_race(session, race, at=GUN_TIME)
+        return race
+
+    return write(set_up)
 
 
 def count_rows(table: str) -> int:

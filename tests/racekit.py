@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tracker.demo import vienna
 
 GUN = "2019-10-12T08:15:00+02:00"
@@ -60,3 +62,11 @@ def post_split(
 ):
     body = {"bib": bib, "checkpoint": checkpoint, "elapsed_s": elapsed_s, **extra}
     return client.post(f"/api/races/{slug}/splits", json=body, headers=auth[role])
+
+
+GUN_TIME = datetime(2019, 10, 12, 6, 15, tzinfo=UTC)
+
+
+def after_gun(seconds: float) -> datetime:
+    """The wall-clock instant `seconds` after Vienna's gun (08:15 local time)."""
+    return GUN_TIME + timedelta(seconds=seconds)

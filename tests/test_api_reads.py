@@ -210,7 +210,7 @@ def test_mat_health_flags_a_mat_silent_while_athletes_are_due(app, client, auth)
 
     from tracker.db import db
     from tracker.services.races import find_race
-    from tracker.services.timing_devices import timing_health
+    from tracker.services.timing_health import timing_health
 
     gun = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1300)
     client.post(

@@ -3,8 +3,7 @@ race's summary."""
 
 from __future__ import annotations
 
-from services.conftest import after_gun
-
+from racekit import after_gun
 from tracker.domain.race_clock import SplitTime
 from tracker.domain.summary import SMALL_FIELD
 from tracker.services import races

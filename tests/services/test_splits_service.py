@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from services.conftest import after_gun
 
+from racekit import after_gun
 from tracker.domain.race_clock import SplitTime
 from tracker.domain.refusals import Refusal
 from tracker.services import races

@@ -13,7 +13,7 @@ from ..domain.roles import MAT_HEALTH, READ_FEED
 from ..schemas import MAX_READS_PER_BATCH, ReadBatchIn, parse_body
 from ..services import races as race_service
 from ..services.reads import ReadIn, ingest_reads
-from ..services.timing_devices import timing_health
+from ..services.timing_health import timing_health
 from ..transactions import write
 from . import bp
 from .auth import require_role

@@ -18,7 +18,7 @@ from ..domain.roles import MAT_HEALTH
 from ..schemas import WatchIn, parse_body
 from ..services.races import find_race
 from ..services.snapshots import live_snapshot
-from ..services.timing_devices import timing_view
+from ..services.timing_health import timing_view
 from . import audience
 from .publish import ensure_heartbeat
 from .server import socketio

@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from ..db import db, utc_now
 from ..services.live_events import LiveEvent
 from ..services.races import current_seqs
-from ..services.timing_devices import timing_view
+from ..services.timing_health import timing_view
 from . import audience
 from .server import socketio
 from .vocabulary import DELTA, HEARTBEAT, NAMESPACE, TIMING, race_room, timing_room

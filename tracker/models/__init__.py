@@ -1,0 +1,24 @@
+"""Tables: races, checkpoints, athletes and their chips, splits with their history, tokens,
+timing equipment and finish models. Typed SQLAlchemy 2 models; the schema changes only
+through migrations. Relationships name each other by string, so every module is imported
+here before any is used."""
+
+from .access import ApiToken
+from .projection import RaceFinishModel
+from .race import Athlete, Checkpoint, Chip, Race
+from .splits import Split, SplitRevision
+from .timing import RawRead, TimingDevice, TimingMat
+
+__all__ = [
+    "ApiToken",
+    "Athlete",
+    "Checkpoint",
+    "Chip",
+    "Race",
+    "RaceFinishModel",
+    "RawRead",
+    "Split",
+    "SplitRevision",
+    "TimingDevice",
+    "TimingMat",
+]

@@ -1,0 +1,108 @@
+"""Races, their checkpoints, athletes and the chips they wear."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, db, utc_now
+
+
+class Race(db.Model):
+    __tablename__ = "races"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    distance_m: Mapped[float]
+    target_s: Mapped[float]
+    timezone: Mapped[str] = mapped_column(String(64))
+    gun_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How fast the race clock runs against the wall clock: 1 for a real race, more for a
+    # replay (the demo replays Vienna at 60x).
+    clock_rate: Mapped[float] = mapped_column(default=1.0)
+    # The live stream's sequence number: bumped in the transaction of every change that
+    # the race's watchers hear about, so clients can spot a missed delta.
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    checkpoints: Mapped[list[Checkpoint]] = relationship(
+        back_populates="race", order_by="Checkpoint.distance_m", cascade="all, delete-orphan"
+    )
+    athletes: Mapped[list[Athlete]] = relationship(
+        back_populates="race", order_by="Athlete.bib", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("distance_m > 0", name="distance_positive"),
+        CheckConstraint("target_s > 0", name="target_positive"),
+        CheckConstraint("clock_rate > 0", name="clock_rate_positive"),
+    )
+
+
+class Checkpoint(db.Model):
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    distance_m: Mapped[float]
+    # A custom target split here; None means the even-pace schedule.
+    target_elapsed_s: Mapped[float | None]
+
+    race: Mapped[Race] = relationship(back_populates="checkpoints")
+
+    __table_args__ = (
+        UniqueConstraint("race_id", "code"),
+        UniqueConstraint("race_id", "distance_m"),
+        CheckConstraint("distance_m > 0", name="distance_positive"),
+    )
+
+
+class Athlete(db.Model):
+    __tablename__ = "athletes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    bib: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(3))
+    role: Mapped[str] = mapped_column(String(16), default="athlete")
+    # Elites and target athletes: always in the race's summary, however big the field.
+    featured: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    # The athlete's own live stream, for spectators following them.
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Derived by the scorer from start-mat reads (TIMING.md §9.6): the athlete's own start,
+    # from the gun; none without a start read, so net time falls back to gun time.
+    chip_start_ms: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    race: Mapped[Race] = relationship(back_populates="athletes")
+    chips: Mapped[list[Chip]] = relationship(
+        back_populates="athlete", order_by="Chip.code", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("race_id", "bib"),
+        CheckConstraint("role in ('athlete', 'pacer')", name="role_known"),
+    )
+
+
+class Chip(db.Model):
+    """A transponder code worn by an athlete (one athlete may wear two)."""
+
+    __tablename__ = "chips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athletes.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(64))
+
+    athlete: Mapped[Athlete] = relationship(back_populates="chips")
+
+    __table_args__ = (UniqueConstraint("race_id", "code"),)

@@ -1,0 +1,76 @@
+"""Timing equipment: the append-only raw read log, devices and their mats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import UTCDateTime, db, utc_now
+
+
+class RawRead(db.Model):
+    """A chip read exactly as a timing source sent it: append-only, never updated."""
+
+    __tablename__ = "raw_reads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(64))
+    seq: Mapped[int | None]
+    checkpoint: Mapped[str] = mapped_column(String(32))
+    line: Mapped[str] = mapped_column(String(8), default="main")
+    chip: Mapped[str] = mapped_column(String(64))
+    # The time as the device gave it (in UTC), and corrected by the device's clock offset.
+    device_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    clock_offset_ms: Mapped[int] = mapped_column(default=0, server_default="0")
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    raw: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    __table_args__ = (
+        Index("ix_raw_reads_race_chip", "race_id", "chip"),
+        # Reads per minute per mat are counted over the last minute's arrivals.
+        Index("ix_raw_reads_race_received", "race_id", "received_at"),
+        CheckConstraint("line in ('main', 'backup')", name="line_known"),
+    )
+
+
+class TimingDevice(db.Model):
+    """A decoder, timing program or bridge sending reads for a race: its link and its clock."""
+
+    __tablename__ = "timing_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    protocol: Mapped[str] = mapped_column(String(32))
+    # None: the device never held a connection to us (HTTP bridges, file imports).
+    connected: Mapped[bool | None]
+    state_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    peer: Mapped[str | None] = mapped_column(String(100))
+    # Server UTC minus device time, added to every later read of this device.
+    clock_offset_ms: Mapped[int | None]
+    offset_measured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("race_id", "name"),)
+
+
+class TimingMat(db.Model):
+    """Running totals for one device's line at one checkpoint, kept as reads arrive."""
+
+    __tablename__ = "timing_mats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    device: Mapped[str] = mapped_column(String(64))
+    checkpoint: Mapped[str] = mapped_column(String(32))
+    line: Mapped[str] = mapped_column(String(8))
+    reads_total: Mapped[int] = mapped_column(default=0)
+    last_read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("race_id", "device", "checkpoint", "line"),)
