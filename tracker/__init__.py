@@ -1,4 +1,9 @@
-"""The race-day live split tracker: a Flask app built by `create_app`."""
+"""The race-day live split tracker: a Flask app built by `create_app`.
+
+The house, inside out: `domain` (pure rules) ← `models` and `services` (the session meets
+the rules) ← `access`, `schemas`, `transactions` (shared by every edge) ← the edges: `api`,
+`pages`, `live`, `cli`, `timing`, `demo`. Arrows point inwards only.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""The JSON API under /api, its error shape and its OpenAPI description."""
+"""The JSON API under /api: routes, strict JSON bodies, problem details (the one table of
+refusal code to HTTP status), the bearer-token guard and the OpenAPI description.
+
+May import: services, `access`, `schemas`, `transactions`, the domain; nothing imports it
+but `create_app`.
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,14 @@ from functools import cache
 from flask import jsonify
 from pydantic.json_schema import models_json_schema
 
+from ..domain.roles import (
+    MAT_HEALTH,
+    OFFICIALS,
+    RACE_SETUP,
+    READ_FEED,
+    SPLIT_ENTRY,
+    allowed_roles,
+)
 from ..schemas import (
     AthleteIn,
     CheckpointIn,
@@ -95,10 +103,76 @@ def _op(
     }
     if roles:
         operation["security"] = [{"bearer": []}]
-        operation["description"] = "Roles: " + ", ".join(roles) + "."
+        operation["description"] = "Roles: " + ", ".join(allowed_roles(roles)) + "."
     if body is not None:
         operation["requestBody"] = _body(body)
     return operation
+
+
+def _paths() -> dict:
+    """Every route with its summary, roles, body and parameters."""
+    return {
+        "/api/races": {
+            "get": _op("List races"),
+            "post": _op("Create a race", roles=RACE_SETUP, body=RaceIn, ok="201"),
+        },
+        "/api/races/{slug}": {"get": _op("Race snapshot", params=[SLUG])},
+        "/api/races/{slug}/checkpoints": {
+            "post": _op(
+                "Add a checkpoint", roles=RACE_SETUP, body=CheckpointIn, params=[SLUG], ok="201"
+            )
+        },
+        "/api/races/{slug}/athletes": {
+            "post": _op("Add an athlete", roles=RACE_SETUP, body=AthleteIn, params=[SLUG], ok="201")
+        },
+        "/api/races/{slug}/athletes/{bib}": {"get": _op("One athlete", params=[SLUG, BIB])},
+        "/api/races/{slug}/start": {
+            "post": _op("Fire the gun", roles=OFFICIALS, body=StartIn, params=[SLUG])
+        },
+        "/api/races/{slug}/splits": {
+            "post": _op(
+                "Enter a split (201 new, 200 repeat)",
+                roles=SPLIT_ENTRY,
+                body=SplitIn,
+                params=[SLUG],
+                ok="201",
+            )
+        },
+        "/api/races/{slug}/splits/{split_id}": {
+            "get": _op("A split with its history", params=[SLUG, SPLIT_ID]),
+            "patch": _op(
+                "Correct a split",
+                roles=OFFICIALS,
+                body=CorrectionIn,
+                params=[SLUG, SPLIT_ID],
+            ),
+            "delete": _op(
+                "Void a split",
+                roles=OFFICIALS,
+                body=VoidIn,
+                params=[SLUG, SPLIT_ID],
+            ),
+        },
+        "/api/races/{slug}/reads": {
+            "post": _op(
+                "Store a batch of raw chip reads (per-read results)",
+                roles=READ_FEED,
+                body=ReadBatchIn,
+                params=[SLUG],
+            )
+        },
+        "/api/races/{slug}/timing": {
+            "get": _op(
+                "Timing devices and mats: links, clock offsets, read rates, warnings",
+                roles=MAT_HEALTH,
+                params=[SLUG],
+            )
+        },
+        "/api/races/{slug}/splits.csv": {
+            "get": _op("Every split and its history as CSV", params=[SLUG], media="text/csv")
+        },
+        "/healthz": {"get": _op("Health: the database answers")},
+    }
 
 
 @cache
@@ -117,72 +191,7 @@ def openapi_document() -> dict:
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
-        "paths": {
-            "/api/races": {
-                "get": _op("List races"),
-                "post": _op("Create a race", roles=("admin",), body=RaceIn, ok="201"),
-            },
-            "/api/races/{slug}": {"get": _op("Race snapshot", params=[SLUG])},
-            "/api/races/{slug}/checkpoints": {
-                "post": _op(
-                    "Add a checkpoint", roles=("admin",), body=CheckpointIn, params=[SLUG], ok="201"
-                )
-            },
-            "/api/races/{slug}/athletes": {
-                "post": _op(
-                    "Add an athlete", roles=("admin",), body=AthleteIn, params=[SLUG], ok="201"
-                )
-            },
-            "/api/races/{slug}/athletes/{bib}": {"get": _op("One athlete", params=[SLUG, BIB])},
-            "/api/races/{slug}/start": {
-                "post": _op(
-                    "Fire the gun", roles=("official", "admin"), body=StartIn, params=[SLUG]
-                )
-            },
-            "/api/races/{slug}/splits": {
-                "post": _op(
-                    "Enter a split (201 new, 200 repeat)",
-                    roles=("official", "timing", "admin"),
-                    body=SplitIn,
-                    params=[SLUG],
-                    ok="201",
-                )
-            },
-            "/api/races/{slug}/splits/{split_id}": {
-                "get": _op("A split with its history", params=[SLUG, SPLIT_ID]),
-                "patch": _op(
-                    "Correct a split",
-                    roles=("official", "admin"),
-                    body=CorrectionIn,
-                    params=[SLUG, SPLIT_ID],
-                ),
-                "delete": _op(
-                    "Void a split",
-                    roles=("official", "admin"),
-                    body=VoidIn,
-                    params=[SLUG, SPLIT_ID],
-                ),
-            },
-            "/api/races/{slug}/reads": {
-                "post": _op(
-                    "Store a batch of raw chip reads (per-read results)",
-                    roles=("timing", "admin"),
-                    body=ReadBatchIn,
-                    params=[SLUG],
-                )
-            },
-            "/api/races/{slug}/timing": {
-                "get": _op(
-                    "Timing devices and mats: links, clock offsets, read rates, warnings",
-                    roles=("official", "timing", "admin"),
-                    params=[SLUG],
-                )
-            },
-            "/api/races/{slug}/splits.csv": {
-                "get": _op("Every split and its history as CSV", params=[SLUG], media="text/csv")
-            },
-            "/healthz": {"get": _op("Health: the database answers")},
-        },
+        "paths": _paths(),
     }
 
 

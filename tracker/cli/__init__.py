@@ -1,5 +1,8 @@
 """Operator commands on the `flask` CLI: tokens, race set-up, imports, replay, timing, demo,
-projection models."""
+projection models. A refusal ends a command with its detail and code (`refused`).
+
+May import: services, `schemas`, `transactions`, the timing adapters, the demo, modelling.
+"""
 
 from __future__ import annotations
 

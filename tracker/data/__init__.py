@@ -1,1 +1,1 @@
-"""Data files shipped with the tracker (the default finish model)."""
+"""Data files shipped with the tracker (the default finish model). No code."""

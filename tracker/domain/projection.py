@@ -93,20 +93,7 @@ def project(
     """
     ordered = sorted(passings, key=lambda passing: passing.distance_m)
     if not ordered:
-        return Projection(
-            last_checkpoint=None,
-            last_elapsed_s=None,
-            distance_m=0.0,
-            finished=False,
-            pace_s_per_km=None,
-            last_segment_pace_s_per_km=None,
-            gap_s=None,
-            projected_finish_s=None,
-            projected_margin_s=None,
-            required_pace_s_per_km=None,
-            eta=_etas(course, 0.0, 0.0, course.target_s, gun_time, clock_rate),
-        )
-
+        return _before_the_first_split(course, gun_time, clock_rate)
     last = ordered[-1]
     previous = ordered[-2] if len(ordered) > 1 else Passing("START", 0.0, 0.0)
     finished = last.distance_m >= course.distance_m
@@ -114,23 +101,7 @@ def project(
         projected = low = high = last.elapsed_s
         chance, method = float(last.elapsed_s < course.target_s), "finished"
     else:
-        estimate = estimate_finish(
-            model,
-            course.distance_m / 1000,
-            [
-                (passing.distance_m / 1000, passing.elapsed_s - own_start_s)
-                for passing in ordered
-                if passing.elapsed_s > own_start_s
-            ]
-            or [(last.distance_m / 1000, last.elapsed_s)],
-        )
-        projected, low, high = (
-            own_start_s + estimate.median_s,
-            own_start_s + estimate.low_s,
-            own_start_s + estimate.high_s,
-        )
-        chance = estimate.probability_under(max(course.target_s - own_start_s, 1.0))
-        method = estimate.method
+        projected, low, high, chance, method = _finish_estimate(course, ordered, model, own_start_s)
     remaining_m = course.distance_m - last.distance_m
     time_left = course.target_s - last.elapsed_s
     required = pace_s_per_km(time_left, remaining_m) if not finished and time_left > 0 else None
@@ -154,6 +125,51 @@ def project(
         projected_high_s=high,
         probability_under_target=chance,
         method=method,
+    )
+
+
+def _before_the_first_split(
+    course: Course, gun_time: datetime | None, clock_rate: float
+) -> Projection:
+    """Nothing to project yet: the ETAs follow the target schedule."""
+    return Projection(
+        last_checkpoint=None,
+        last_elapsed_s=None,
+        distance_m=0.0,
+        finished=False,
+        pace_s_per_km=None,
+        last_segment_pace_s_per_km=None,
+        gap_s=None,
+        projected_finish_s=None,
+        projected_margin_s=None,
+        required_pace_s_per_km=None,
+        eta=_etas(course, 0.0, 0.0, course.target_s, gun_time, clock_rate),
+    )
+
+
+def _finish_estimate(
+    course: Course, ordered: Sequence[Passing], model: FinishModel | None, own_start_s: float
+) -> tuple[float, float, float, float, str]:
+    """The finish model's median, 80 % range, chance of the target and method, on the
+    athlete's own clock (pace is run from one's own start) and given back from the gun."""
+    last = ordered[-1]
+    estimate = estimate_finish(
+        model,
+        course.distance_m / 1000,
+        [
+            (passing.distance_m / 1000, passing.elapsed_s - own_start_s)
+            for passing in ordered
+            if passing.elapsed_s > own_start_s
+        ]
+        or [(last.distance_m / 1000, last.elapsed_s)],
+    )
+    chance = estimate.probability_under(max(course.target_s - own_start_s, 1.0))
+    return (
+        own_start_s + estimate.median_s,
+        own_start_s + estimate.low_s,
+        own_start_s + estimate.high_s,
+        chance,
+        estimate.method,
     )
 
 

@@ -79,20 +79,8 @@ def score_athlete(
     START_WINDOW_S of the gun, a read just before the gun counting as the gun itself.
     """
     manual = manual or {}
-    codes = {mark.code: mark for mark in course.checkpoints}
-    ordered = sorted(reads, key=lambda r: (r.elapsed_s, r.line != MAIN, r.key))
     verdicts: dict[str, Verdict] = {}
-    by_checkpoint: dict[str, list[Read]] = {}
-    for read in ordered:
-        if read.elapsed_s < -PRESTART_S:
-            verdicts[read.key] = Verdict(PRESTART, "before the gun")
-        elif read.checkpoint == START:
-            by_checkpoint.setdefault(START, []).append(read)
-        elif read.checkpoint not in codes:
-            verdicts[read.key] = Verdict(WRONG_MAT, f"{read.checkpoint} is not on this course")
-        else:
-            by_checkpoint.setdefault(read.checkpoint, []).append(read)
-
+    by_checkpoint = _by_checkpoint(course, reads, verdicts)
     start_s = _own_start(by_checkpoint.pop(START, []), verdicts)
     passings: dict[str, Read] = {}
     last_distance, last_elapsed = 0.0, start_s or 0.0
@@ -106,33 +94,63 @@ def score_athlete(
         earliest = last_elapsed + max(
             MIN_SEGMENT_S, (mark.distance_m - last_distance) / 1000 * fastest_pace
         )
-        valid = []
-        for read in candidates:
-            if read.elapsed_s < earliest:
-                verdicts[read.key] = Verdict(
-                    IMPLAUSIBLE, f"faster than {fastest_pace / 60:.1f} min/km since the last mat"
-                )
-            else:
-                valid.append(read)
-        if not valid:
-            continue
-        opened = valid[0].elapsed_s
-        crossing = [read for read in valid if read.elapsed_s <= opened + window_s]
-        governing = next((r for r in crossing if r.line == MAIN), crossing[0])
-        passings[mark.code] = governing
-        verdicts[governing.key] = Verdict(
-            USED, "" if governing.line == MAIN else "the backup line filled in for main"
-        )
-        for read in valid:
-            if read is not governing:
-                verdicts[read.key] = Verdict(
-                    DUPLICATE,
-                    "another read of the same crossing"
-                    if read in crossing
-                    else "after the first crossing",
-                )
-        last_distance, last_elapsed = mark.distance_m, governing.elapsed_s
+        governing = _crossing(candidates, earliest, fastest_pace, window_s, verdicts)
+        if governing is not None:
+            passings[mark.code] = governing
+            last_distance, last_elapsed = mark.distance_m, governing.elapsed_s
     return Scored(passings, verdicts, start_s)
+
+
+def _by_checkpoint(
+    course: Course, reads: Iterable[Read], verdicts: dict[str, Verdict]
+) -> dict[str, list[Read]]:
+    """The reads at each checkpoint (and the start mat) in time order, main line first;
+    reads before the gun or at mats off the course get their verdict here."""
+    codes = {mark.code for mark in course.checkpoints}
+    by_checkpoint: dict[str, list[Read]] = {}
+    for read in sorted(reads, key=lambda r: (r.elapsed_s, r.line != MAIN, r.key)):
+        if read.elapsed_s < -PRESTART_S:
+            verdicts[read.key] = Verdict(PRESTART, "before the gun")
+        elif read.checkpoint == START or read.checkpoint in codes:
+            by_checkpoint.setdefault(read.checkpoint, []).append(read)
+        else:
+            verdicts[read.key] = Verdict(WRONG_MAT, f"{read.checkpoint} is not on this course")
+    return by_checkpoint
+
+
+def _crossing(
+    candidates: list[Read],
+    earliest: float,
+    fastest_pace: float,
+    window_s: float,
+    verdicts: dict[str, Verdict],
+) -> Read | None:
+    """The governing read of the first plausible crossing at one checkpoint, if any."""
+    valid = []
+    for read in candidates:
+        if read.elapsed_s < earliest:
+            verdicts[read.key] = Verdict(
+                IMPLAUSIBLE, f"faster than {fastest_pace / 60:.1f} min/km since the last mat"
+            )
+        else:
+            valid.append(read)
+    if not valid:
+        return None
+    opened = valid[0].elapsed_s
+    crossing = [read for read in valid if read.elapsed_s <= opened + window_s]
+    governing = next((r for r in crossing if r.line == MAIN), crossing[0])
+    verdicts[governing.key] = Verdict(
+        USED, "" if governing.line == MAIN else "the backup line filled in for main"
+    )
+    for read in valid:
+        if read is not governing:
+            verdicts[read.key] = Verdict(
+                DUPLICATE,
+                "another read of the same crossing"
+                if read in crossing
+                else "after the first crossing",
+            )
+    return governing
 
 
 def _own_start(reads: list[Read], verdicts: dict[str, Verdict]) -> float | None:

@@ -1,7 +1,10 @@
 """Tables: races, checkpoints, athletes and their chips, splits with their history, tokens,
 timing equipment and finish models. Typed SQLAlchemy 2 models; the schema changes only
 through migrations. Relationships name each other by string, so every module is imported
-here before any is used."""
+here before any is used.
+
+May import: `tracker.db` and SQLAlchemy; only services (and migrations) use the models.
+"""
 
 from .access import ApiToken
 from .projection import RaceFinishModel
