@@ -195,40 +195,44 @@ def _mat_links(client, auth):
     return {(mat["device"], mat["connected"]) for mat in health["mats"]}
 
 
-def test_a_chronotrack_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
-    server = chronotrack.LISTENER.serve(ReadSink(app, "vienna"), "127.0.0.1", 0)
+def send_until(sock, data: bytes, answer: bytes) -> None:
+    """Send, then read until the peer's answer arrives."""
+    sock.sendall(data)
+    received = b""
+    while answer not in received:
+        received += sock.recv(4096)
+
+
+def assert_link_shown_while_open(client, auth, listener, sink, exchange, device):
+    """A listener's mat shows its link connected while the connection lasts, then not."""
+    server = listener.serve(sink, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with socket.create_connection(server.server_address, timeout=10) as sock:
-            sock.sendall(b"SimpleClient~0.6.0~CTP01\r\n")
-            received = b""
-            while b"start" not in received:
-                received += sock.recv(4096)
-            sock.sendall(b"CT01_33~1~5K~C101~2019-10-12T08:29:11.40~1~0B7E21~3\r\nping\r\n")
-            while b"ack~ping" not in received:
-                received += sock.recv(4096)
-            assert _mat_links(client, auth) == {("ctp01@127.0.0.1", True)}
-        assert wait_until(lambda: _mat_links(client, auth) == {("ctp01@127.0.0.1", False)})
+            for data, answer in exchange:
+                send_until(sock, data, answer)
+            assert _mat_links(client, auth) == {(device, True)}
+        assert wait_until(lambda: _mat_links(client, auth) == {(device, False)})
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_chronotrack_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
+    exchange = [
+        (b"SimpleClient~0.6.0~CTP01\r\n", b"start"),
+        (b"CT01_33~1~5K~C101~2019-10-12T08:29:11.40~1~0B7E21~3\r\nping\r\n", b"ack~ping"),
+    ]
+    sink = ReadSink(app, "vienna")
+    assert_link_shown_while_open(
+        client, auth, chronotrack.LISTENER, sink, exchange, "ctp01@127.0.0.1"
+    )
 
 
 def test_a_mylaps_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
-    server = mylaps.LISTENER.serve(ReadSink(app, "vienna", {"KM5": ("5K", "main")}), "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    message = "KM5@Passing@c=C101|t=08:29:11.347|d=191012|dv=2|re=1@57@$"
-    try:
-        with socket.create_connection(server.server_address, timeout=10) as sock:
-            sock.sendall(message.encode())
-            received = b""
-            while b"AckPassing@57" not in received:
-                received += sock.recv(4096)
-            assert _mat_links(client, auth) == {("mylaps@127.0.0.1", True)}
-        assert wait_until(lambda: _mat_links(client, auth) == {("mylaps@127.0.0.1", False)})
-    finally:
-        server.shutdown()
-        server.server_close()
+    exchange = [(b"KM5@Passing@c=C101|t=08:29:11.347|d=191012|dv=2|re=1@57@$", b"AckPassing@57")]
+    sink = ReadSink(app, "vienna", {"KM5": ("5K", "main")})
+    assert_link_shown_while_open(client, auth, mylaps.LISTENER, sink, exchange, "mylaps@127.0.0.1")
 
 
 def test_a_raceresult_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
