@@ -15,7 +15,7 @@ from racekit import GUN_TIME
 from tracker import create_app
 from tracker.db import db
 from tracker.demo import vienna
-from tracker.services import races
+from tracker.services import athletes, races
 from tracker.services.tokens import create_token
 from tracker.transactions import write
 
@@ -142,7 +142,7 @@ def vienna_race(session):
             checkpoints=vienna.CHECKPOINTS,
         )
         for athlete in vienna.ATHLETES:
-            races.add_athlete(session, race, **athlete)
+            athletes.add_athlete(session, race, **athlete, now=GUN_TIME)
         races.start_race(session, race, at=GUN_TIME)
         return race
 

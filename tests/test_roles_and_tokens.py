@@ -16,11 +16,13 @@ MUTATING_ROUTES = {
     ("POST", "/api/races"): ("admin",),
     ("POST", "/api/races/<slug>/checkpoints"): ("admin",),
     ("POST", "/api/races/<slug>/athletes"): ("admin",),
+    ("POST", "/api/races/<slug>/athletes/<bib>/chips"): ("admin", "official"),
     ("POST", "/api/races/<slug>/start"): ("admin", "official"),
     ("POST", "/api/races/<slug>/splits"): ("admin", "official", "timing"),
     ("POST", "/api/races/<slug>/reads"): ("admin", "timing"),
     ("PATCH", "/api/races/<slug>/splits/<split_id>"): ("admin", "official"),
     ("DELETE", "/api/races/<slug>/splits/<split_id>"): ("admin", "official"),
+    ("POST", "/api/races/<slug>/splits/<split_id>/revert"): ("admin", "official"),
     # Forms that need no role: logging in (with a token) and out, both CSRF-checked.
     ("POST", "/login"): None,
     ("POST", "/logout"): None,

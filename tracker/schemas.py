@@ -85,6 +85,7 @@ ClientId = Annotated[
 ]
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Bib = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,16}$")]
+ChipCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9:_-]{1,64}$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 CheckpointCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
 Reason = Annotated[Text, Field(description="Why; kept in the split's history.")]
@@ -121,9 +122,7 @@ class AthleteIn(Body):
     featured: bool = Field(
         default=False, description="An elite or target athlete: always in the summary."
     )
-    chips: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9:_-]{1,64}$")]] = Field(
-        default_factory=list, max_length=4
-    )
+    chips: list[ChipCode] = Field(default_factory=list, max_length=4)
 
 
 class _TimeOrElapsed(Body):
@@ -153,10 +152,18 @@ class VoidIn(Body):
     reason: Reason
 
 
+class RevertIn(Body):
+    reason: Reason
+
+
+class ChipIn(Body):
+    chip: ChipCode
+
+
 class ReadItem(Body):
     source: Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
     seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
-    chip: Annotated[str, Field(pattern=r"^[A-Za-z0-9:_-]{1,64}$")]
+    chip: ChipCode
     time: Instant
     checkpoint: CheckpointCode
     line: Literal["main", "backup"] = "main"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from racekit import after_gun
 from tracker.domain.race_clock import SplitTime
 from tracker.domain.summary import SMALL_FIELD
-from tracker.services import races
+from tracker.services import athletes, races
 from tracker.services.reads import ReadIn, ingest_reads
 from tracker.services.splits import correct_split, record_split, splits_with_history
 from tracker.services.summary import SummaryCheck
@@ -71,7 +71,9 @@ def test_in_a_big_field_only_featured_athletes_pacers_and_leaders_are_in_the_sum
 ):
     def add_field():
         for number in range(SMALL_FIELD + 1):
-            races.add_athlete(session, vienna_race, bib=f"{1000 + number}", name="Runner")
+            athletes.add_athlete(
+                session, vienna_race, bib=f"{1000 + number}", name="Runner", now=after_gun(60)
+            )
 
     write(add_field)
     check = SummaryCheck(session, vienna_race)

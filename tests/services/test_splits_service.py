@@ -9,7 +9,7 @@ import pytest
 from racekit import after_gun
 from tracker.domain.race_clock import SplitTime
 from tracker.domain.refusals import Refusal
-from tracker.services import races
+from tracker.services import athletes, races
 from tracker.services.splits import correct_split, enter_split, find_checkpoint, record_split
 from tracker.transactions import write
 
@@ -49,7 +49,7 @@ def test_a_split_the_rules_refuse_is_a_refusal_naming_the_field(
 
 def test_a_split_before_the_gun_is_refused_as_race_not_started(session):
     race = write(lambda: races.create_race(session, slug="later", name="Later"))
-    write(lambda: races.add_athlete(session, race, bib="1", name="Runner"))
+    write(lambda: athletes.add_athlete(session, race, bib="1", name="Runner", now=after_gun(0)))
     with pytest.raises(Refusal) as caught:
         record(session, race, code="FINISH")
     assert caught.value.code == "race_not_started"

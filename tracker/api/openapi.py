@@ -18,9 +18,11 @@ from ..domain.roles import (
 from ..schemas import (
     AthleteIn,
     CheckpointIn,
+    ChipIn,
     CorrectionIn,
     RaceIn,
     ReadBatchIn,
+    RevertIn,
     SplitIn,
     StartIn,
     VoidIn,
@@ -35,6 +37,8 @@ REQUEST_MODELS = (
     SplitIn,
     CorrectionIn,
     VoidIn,
+    RevertIn,
+    ChipIn,
     ReadBatchIn,
 )
 
@@ -126,6 +130,15 @@ def _paths() -> dict:
             "post": _op("Add an athlete", roles=RACE_SETUP, body=AthleteIn, params=[SLUG], ok="201")
         },
         "/api/races/{slug}/athletes/{bib}": {"get": _op("One athlete", params=[SLUG, BIB])},
+        "/api/races/{slug}/athletes/{bib}/chips": {
+            "post": _op(
+                "Give an athlete another chip (kept reads scored at once)",
+                roles=OFFICIALS,
+                body=ChipIn,
+                params=[SLUG, BIB],
+                ok="201",
+            )
+        },
         "/api/races/{slug}/start": {
             "post": _op("Fire the gun", roles=OFFICIALS, body=StartIn, params=[SLUG])
         },
@@ -152,6 +165,14 @@ def _paths() -> dict:
                 body=VoidIn,
                 params=[SLUG, SPLIT_ID],
             ),
+        },
+        "/api/races/{slug}/splits/{split_id}/revert": {
+            "post": _op(
+                "Withdraw an official's correction or void (the mats govern again)",
+                roles=OFFICIALS,
+                body=RevertIn,
+                params=[SLUG, SPLIT_ID],
+            )
         },
         "/api/races/{slug}/reads": {
             "post": _op(

@@ -44,6 +44,7 @@ STATUS_BY_CODE = {
     "split_conflict": 409,
     "split_voided": 409,
     "idempotency_conflict": 409,
+    "nothing_to_revert": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     # It is well-formed but breaks a rule of the race.

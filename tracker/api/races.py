@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 
 from ..db import db, utc_now
 from ..domain.roles import OFFICIALS, RACE_SETUP
-from ..schemas import AthleteIn, CheckpointIn, RaceIn, StartIn, parse_body
+from ..schemas import AthleteIn, CheckpointIn, ChipIn, RaceIn, StartIn, parse_body
+from ..services import athletes as athlete_service
 from ..services import races as race_service
 from ..services.snapshots import athlete_snapshot, race_snapshot, race_view
 from ..transactions import write
@@ -76,7 +77,37 @@ def add_athlete(slug: str):
 
     def change():
         race = race_service.find_race(db.session, slug)
-        return race, race_service.add_athlete(db.session, race, **body.model_dump())
+        athlete = athlete_service.add_athlete(
+            db.session,
+            race,
+            **body.model_dump(),
+            now=utc_now(),
+            future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
+        )
+        return race, athlete
+
+    race, athlete = write(change)
+    return jsonify(athlete_snapshot(db.session, race, athlete)), 201
+
+
+@bp.post("/races/<slug>/athletes/<bib>/chips")
+@require_role(*OFFICIALS)
+def assign_chip(slug: str, bib: str):
+    """Give an athlete another chip; reads of it kept so far are scored at once."""
+    body = parse_body(ChipIn, json_body())
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        athlete = race_service.find_athlete(db.session, race, bib)
+        athlete_service.assign_chip(
+            db.session,
+            race,
+            athlete,
+            chip=body.chip,
+            now=utc_now(),
+            future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
+        )
+        return race, athlete
 
     race, athlete = write(change)
     return jsonify(athlete_snapshot(db.session, race, athlete)), 201

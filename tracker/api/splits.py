@@ -7,8 +7,9 @@ from flask import current_app, g, jsonify, request
 from ..db import db, utc_now
 from ..domain.race_clock import SplitTime
 from ..domain.roles import OFFICIALS, SPLIT_ENTRY
-from ..schemas import CorrectionIn, SplitIn, VoidIn, parse_body
+from ..schemas import CorrectionIn, RevertIn, SplitIn, VoidIn, parse_body
 from ..services import races as race_service
+from ..services import rescoring
 from ..services import splits as split_service
 from ..services.snapshots import athlete_snapshot, split_view
 from ..transactions import write
@@ -92,6 +93,29 @@ def void_split(slug: str, split_id: str):
         split = split_service.find_split(db.session, race, split_id)
         outcome = split_service.void_split(
             db.session, race, split, reason=body.reason, actor=g.caller.name, now=utc_now()
+        )
+        return race, outcome
+
+    return _reply(*write(change))
+
+
+@bp.post("/races/<slug>/splits/<split_id>/revert")
+@require_role(*OFFICIALS)
+def revert_split(slug: str, split_id: str):
+    """Withdraw an official's correction or void: the mats govern the checkpoint again."""
+    body = parse_body(RevertIn, json_body())
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        split = split_service.find_split(db.session, race, split_id)
+        outcome = rescoring.revert_split(
+            db.session,
+            race,
+            split,
+            reason=body.reason,
+            actor=g.caller.name,
+            now=utc_now(),
+            future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
         )
         return race, outcome
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..db import db
+from ..db import db, utc_now
 from ..domain.refusals import Refusal
 from ..schemas import AthleteIn, CheckpointIn, RaceIn, parse_body
+from ..services import athletes as athlete_service
 from ..services import races as race_service
 from ..transactions import write
 from .refused import refused
@@ -92,7 +93,7 @@ def import_athletes(slug: str, path: Path) -> None:
     """Athletes from a CSV with columns bib, name[, country, role, chips (space separated)]."""
 
     def add(race, body):
-        race_service.add_athlete(db.session, race, **body.model_dump())
+        athlete_service.add_athlete(db.session, race, **body.model_dump(), now=utc_now())
 
     def prepare(row: dict) -> dict:
         if "chips" in row:

@@ -13,6 +13,7 @@ from flask import Flask
 from ..db import db, utc_now
 from ..models import Race
 from ..replay import ReplaySplit, replay
+from ..services import athletes as athlete_service
 from ..services import live_events
 from ..services import races as race_service
 from ..transactions import write
@@ -49,7 +50,7 @@ def reset_demo_race(speed: float, now: datetime) -> Race:
         race.gun_time = None
         race.clock_rate = speed
     for athlete in vienna.ATHLETES:
-        race_service.add_athlete(db.session, race, **athlete)
+        athlete_service.add_athlete(db.session, race, **athlete, now=now)
     race_service.start_race(db.session, race, at=now)
     live_events.race_changed(db.session, race, "reset")
     return race

@@ -6,7 +6,7 @@ out-of-order reads give the same result whatever order they arrived in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from .course import FASTEST_PLAUSIBLE_PACE_S_PER_KM, Course
@@ -63,6 +63,7 @@ def score_athlete(
     reads: Iterable[Read],
     *,
     manual: Mapping[str, float] | None = None,
+    voided: Collection[str] = (),
     fastest_pace: float = FASTEST_PLAUSIBLE_PACE_S_PER_KM,
     window_s: float = MERGE_WINDOW_S,
 ) -> Scored:
@@ -72,8 +73,8 @@ def score_athlete(
     plus the minimum segment time are implausible; the first read after that opens the
     crossing; reads within `window_s` of it belong to it, where the main line governs and
     the backup fills in; every other read there is a duplicate (first crossing wins). A
-    checkpoint with an official's split (`manual`: code to elapsed) keeps it; its reads
-    are overridden.
+    checkpoint with an official's split (`manual`: code to elapsed) keeps it, and one where
+    an official voided the mat's split (`voided`) keeps none; their reads are overridden.
 
     Start-mat reads (`START`) give the athlete's own start: the last one within
     START_WINDOW_S of the gun, a read just before the gun counting as the gun itself.
@@ -90,6 +91,10 @@ def score_athlete(
             for read in candidates:
                 verdicts[read.key] = Verdict(MANUAL_OVERRIDE, "an official entered this split")
             last_distance, last_elapsed = mark.distance_m, manual[mark.code]
+            continue
+        if mark.code in voided:
+            for read in candidates:
+                verdicts[read.key] = Verdict(MANUAL_OVERRIDE, "an official voided this split")
             continue
         earliest = last_elapsed + max(
             MIN_SEGMENT_S, (mark.distance_m - last_distance) / 1000 * fastest_pace
@@ -168,18 +173,38 @@ def _own_start(reads: list[Read], verdicts: dict[str, Verdict]) -> float | None:
     return max(0.0, last.elapsed_s)
 
 
-def officials_time_stands(source: str, revisions: Iterable[tuple[str, str]]) -> bool:
-    """Whether a split is an official's word, which overrides the mats at its checkpoint:
-    entered by hand (or imported), or corrected by anyone but the scorer.
-    `revisions` are the split's (action, actor) pairs.
+OFFICIAL_TIME, OFFICIAL_VOID = "time", "void"
 
-    >>> officials_time_stands("mat", [("enter", SCORER), ("correct", SCORER)])
-    False
-    >>> officials_time_stands("mat", [("enter", SCORER), ("correct", "official-ana")])
+
+def officials_word(source: str, revisions: Iterable[tuple[str, str]]) -> str | None:
+    """What an official's word says at a split's checkpoint, which overrides the mats until
+    an official reverts it: OFFICIAL_TIME (entered by hand or imported, or corrected by an
+    official), OFFICIAL_VOID (an official voided a mat split: no split there), or None (the
+    mats govern). `revisions` are the split's (action, actor) pairs, oldest first.
+
+    >>> officials_word("mat", [("enter", SCORER), ("correct", SCORER)]) is None
     True
-    >>> officials_time_stands("manual", [("enter", "official-ana")])
+    >>> officials_word("mat", [("enter", SCORER), ("correct", "official-ana")])
+    'time'
+    >>> officials_word("mat", [("enter", SCORER), ("void", "official-ana")])
+    'void'
+    >>> officials_word("mat", [("enter", SCORER), ("void", "ana"), ("revert", "ana")]) is None
+    True
+    >>> officials_word("manual", [("enter", "official-ana")])
+    'time'
+    >>> officials_word("manual", [("enter", "ana"), ("void", "ana")]) is None  # withdrawn
     True
     """
-    if source != "mat":
-        return True
-    return any(action == "correct" and actor != SCORER for action, actor in revisions)
+    word = None if source == "mat" else OFFICIAL_TIME
+    for action, actor in revisions:
+        if actor == SCORER:
+            continue
+        if action in ("enter", "correct"):
+            word = OFFICIAL_TIME
+        elif action == "void":
+            # Voiding a mat split overrules the mats there; voiding one's own hand-entered
+            # time only withdraws it.
+            word = OFFICIAL_VOID if source == "mat" else None
+        elif action == "revert":
+            word = None
+    return word

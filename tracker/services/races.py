@@ -1,4 +1,4 @@
-"""Setting up races: the race, its checkpoints, its athletes, the gun."""
+"""Setting up races: the race, its checkpoints, the gun (athletes: `athletes`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..domain.refusals import Refusal
-from ..models import Athlete, Checkpoint, Chip, Race, RawRead, TimingMat
+from ..domain.scoring import START
+from ..models import Athlete, Checkpoint, Race, RawRead, TimingMat
 from . import live_events
 from .summary import forget_field_size
 
@@ -94,6 +95,12 @@ def _add_checkpoint(
     name: str | None = None,
     target_elapsed_s: float | None = None,
 ) -> Checkpoint:
+    if code == START:
+        raise Refusal(
+            "validation_error",
+            f"{START} is the start mat's code (it gives chip time); name the checkpoint otherwise.",
+            errors=[{"field": "code", "code": "reserved", "detail": f"{START} is reserved."}],
+        )
     if distance_m > race.distance_m:
         raise Refusal(
             "validation_error",
@@ -121,38 +128,6 @@ def _add_checkpoint(
     race.checkpoints.append(checkpoint)
     session.flush()
     return checkpoint
-
-
-def add_athlete(
-    session: Session,
-    race: Race,
-    *,
-    bib: str,
-    name: str,
-    country: str | None = None,
-    role: str = "athlete",
-    featured: bool = False,
-    chips: list[str] | tuple = (),
-) -> Athlete:
-    """An athlete with a bib unique in the race and chips no one else wears."""
-    if (
-        session.scalar(select(Athlete.id).where(Athlete.race_id == race.id, Athlete.bib == bib))
-        is not None
-    ):
-        raise Refusal("athlete_exists", f"Bib {bib} is taken in this race.")
-    for code in chips:
-        if session.scalar(select(Chip.id).where(Chip.race_id == race.id, Chip.code == code)):
-            raise Refusal("chip_taken", f"Chip {code} is worn by another athlete.")
-    forget_field_size(session)
-    athlete = Athlete(
-        race_id=race.id, bib=bib, name=name, country=country, role=role, featured=featured
-    )
-    athlete.chips = [Chip(race_id=race.id, code=code) for code in dict.fromkeys(chips)]
-    # Added by key, not through race.athletes: every autoflush would walk that whole
-    # collection, which made importing 20,000 athletes quadratic.
-    session.add(athlete)
-    live_events.athlete_changed(session, race, athlete, "athlete_added")
-    return athlete
 
 
 def clear_field(session: Session, race: Race) -> None:

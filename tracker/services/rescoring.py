@@ -3,6 +3,7 @@ differences applied through the split path (enter, correct, void)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,18 +15,28 @@ from ..domain.refusals import Refusal
 from ..models import Athlete, Race, RawRead, Split
 from . import live_events
 from .courses import course_of
-from .splits import correct_split, enter_split, find_checkpoint, void_split
+from .splits import (
+    SplitOutcome,
+    correct_split,
+    enter_split,
+    find_checkpoint,
+    restore,
+    void_split,
+)
 
 
-def _officials_times(live: dict[str, Split]) -> dict[str, float]:
-    """Checkpoints where an official's time stands, and that time."""
-    return {
-        code: split.elapsed_ms / 1000
-        for code, split in live.items()
-        if scoring.officials_time_stands(
-            split.source, [(r.action, r.actor) for r in split.revisions]
-        )
-    }
+def officials_word(split: Split) -> str | None:
+    """What an official's word says at this split's checkpoint (`scoring.officials_word`)."""
+    return scoring.officials_word(split.source, [(r.action, r.actor) for r in split.revisions])
+
+
+@dataclass
+class _Standing:
+    """One athlete's splits as the scorer must respect them."""
+
+    live: dict[str, Split] = field(default_factory=dict)
+    manual: dict[str, float] = field(default_factory=dict)  # an official's time stands
+    voided: set[str] = field(default_factory=set)  # an official's void stands
 
 
 def _stored_reads(
@@ -45,15 +56,25 @@ def _stored_reads(
     return by_athlete
 
 
-def _live_splits(session: Session, athletes: list[Athlete]) -> dict[int, dict[str, Split]]:
-    """These athletes' live splits by athlete id and checkpoint code."""
-    by_athlete: dict[int, dict[str, Split]] = {athlete.id: {} for athlete in athletes}
+def _standings(session: Session, athletes: list[Athlete]) -> dict[int, _Standing]:
+    """These athletes' live splits, and where an official's time or void stands, by id."""
+    by_athlete = {athlete.id: _Standing() for athlete in athletes}
+    voided_words: dict[tuple[int, str], list[Split]] = {}
     for split in session.scalars(
-        select(Split)
-        .where(Split.athlete_id.in_(by_athlete), Split.voided_at.is_(None))
-        .options(selectinload(Split.revisions))
+        select(Split).where(Split.athlete_id.in_(by_athlete)).options(selectinload(Split.revisions))
     ):
-        by_athlete[split.athlete_id][split.checkpoint.code] = split
+        standing, code = by_athlete[split.athlete_id], split.checkpoint.code
+        if split.voided_at is None:
+            standing.live[code] = split
+            if officials_word(split) == scoring.OFFICIAL_TIME:
+                standing.manual[code] = split.elapsed_ms / 1000
+        else:
+            voided_words.setdefault((split.athlete_id, code), []).append(split)
+    for (athlete_id, code), splits in voided_words.items():
+        standing = by_athlete[athlete_id]
+        voids = (officials_word(split) == scoring.OFFICIAL_VOID for split in splits)
+        if code not in standing.live and any(voids):
+            standing.voided.add(code)
     return by_athlete
 
 
@@ -72,28 +93,27 @@ def rescore(
     """
     course = course_of(race)
     reads = _stored_reads(session, race, athletes)
-    live = _live_splits(session, athletes)
+    standings = _standings(session, athletes)
     plans = []
     for athlete in athletes:
-        manual = _officials_times(live[athlete.id])
-        plans.append(
-            (athlete, manual, scoring.score_athlete(course, reads[athlete.id], manual=manual))
+        standing = standings[athlete.id]
+        scored = scoring.score_athlete(
+            course, reads[athlete.id], manual=standing.manual, voided=standing.voided
         )
+        plans.append((athlete, standing, scored))
     # A scorer's key freed by a void is not reused: the new split gets a key of its own.
     wanted = [
         f"read:{read.key}"
-        for athlete, _, scored in plans
+        for athlete, standing, scored in plans
         for code, read in scored.passings.items()
-        if code not in live[athlete.id]
+        if code not in standing.live
     ]
     taken = set(
         session.scalars(select(Split.idempotency_key).where(Split.idempotency_key.in_(wanted)))
     )
     verdicts: dict[str, scoring.Verdict] = {}
-    for athlete, manual, scored in plans:
-        _apply(
-            session, race, athlete, scored, live[athlete.id], manual, taken, now, future_tolerance_s
-        )
+    for athlete, standing, scored in plans:
+        _apply(session, race, athlete, scored, standing, taken, now, future_tolerance_s)
         verdicts.update(scored.verdicts)
     return verdicts
 
@@ -103,8 +123,7 @@ def _apply(
     race: Race,
     athlete: Athlete,
     scored: scoring.Scored,
-    live: dict[str, Split],
-    manual: dict[str, float],
+    standing: _Standing,
     taken: set[str],
     now: datetime,
     future_tolerance_s: float,
@@ -115,7 +134,7 @@ def _apply(
         athlete.chip_start_ms = start_ms
         live_events.athlete_changed(session, race, athlete, "start_changed")
     for code, read in scored.passings.items():
-        current = live.get(code)
+        current = standing.live.get(code)
         given = SplitTime(elapsed_s=read.elapsed_s)
         try:
             if current is None:
@@ -145,8 +164,8 @@ def _apply(
                 )
         except Refusal as refusal:
             scored.verdicts[read.key] = scoring.Verdict(refusal.code, refusal.detail)
-    for code, split in live.items():
-        if code not in scored.passings and code not in manual:
+    for code, split in standing.live.items():
+        if code not in scored.passings and code not in standing.manual:
             void_split(
                 session,
                 race,
@@ -155,3 +174,37 @@ def _apply(
                 actor=scoring.SCORER,
                 now=now,
             )
+
+
+def revert_split(
+    session: Session,
+    race: Race,
+    split: Split,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+    future_tolerance_s: float,
+) -> SplitOutcome:
+    """Withdraw an official's correction or void: the mats govern the checkpoint again.
+
+    A voided split comes back at its last time, then the athlete is rescored from the
+    stored reads at once, so the split follows them (or is voided if none supports it).
+    """
+    if officials_word(split) is None:
+        raise Refusal("nothing_to_revert", "No official's correction or void stands on this split.")
+    if split.voided_at is not None:
+        standing = _standings(session, [split.athlete])[split.athlete_id]
+        other = standing.live.get(split.checkpoint.code)
+        if other is not None:
+            raise Refusal(
+                "split_conflict",
+                f"Bib {split.athlete.bib} has another split at {split.checkpoint.code};"
+                " void it first.",
+                existing_id=str(other.id),
+            )
+    restore(split, actor=actor, reason=reason, now=now)
+    live_events.athlete_changed(session, race, split.athlete, "split_reverted", split)
+    session.flush()
+    rescore(session, race, [split.athlete], now=now, future_tolerance_s=future_tolerance_s)
+    return SplitOutcome(split, changed=True)

@@ -102,6 +102,13 @@ def record_split(
         earlier = _repeat_of(session, key, race, athlete, checkpoint, elapsed_ms)
         if earlier is not None:
             return SplitOutcome(earlier, changed=False)
+    if client_id is not None and session.get(Split, client_id) is not None:
+        # Another split already has this public id (one the scorer or a replay made).
+        raise Refusal(
+            "idempotency_conflict",
+            "This id belongs to another split; send a new id.",
+            existing_id=str(client_id),
+        )
     live = _live_split(session, athlete, checkpoint)
     if live is not None:
         if live.elapsed_ms == elapsed_ms:
@@ -138,7 +145,8 @@ def _revise(
     now: datetime,
 ) -> None:
     """Add the split's next revision (what it was, what it is now, who, when and why)."""
-    before_ms = None if action == "enter" else split.elapsed_ms
+    was_live = action != "enter" and split.voided_at is None
+    before_ms = split.elapsed_ms if was_live else None
     split.version = (split.version or 0) + 1
     split.revisions.append(
         SplitRevision(
@@ -221,6 +229,13 @@ def correct_split(
     split.elapsed_ms = elapsed_ms
     live_events.athlete_changed(session, race, split.athlete, "split_corrected", split)
     return SplitOutcome(split, changed=True)
+
+
+def restore(split: Split, *, actor: str, reason: str, now: datetime) -> None:
+    """Record an official's revert on the split, bringing a voided one back at its last time
+    (the caller rescores it)."""
+    _revise(split, "revert", split.elapsed_ms, actor=actor, reason=reason, now=now)
+    split.voided_at = None
 
 
 def void_split(

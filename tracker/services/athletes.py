@@ -1,0 +1,88 @@
+"""Athletes and their chips: entered before the race or on race day, and scored at once
+from the chip reads already kept (a late entry's chip may have crossed mats before)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from ..domain.refusals import Refusal
+from ..models import Athlete, Chip, Race, RawRead
+from . import live_events
+from .rescoring import rescore
+from .summary import forget_field_size
+
+
+def _refuse_taken_chips(session: Session, race: Race, chips) -> None:
+    for code in chips:
+        if session.scalar(select(Chip.id).where(Chip.race_id == race.id, Chip.code == code)):
+            raise Refusal("chip_taken", f"Chip {code} is worn by another athlete.")
+
+
+def _score_kept_reads(
+    session: Session, race: Race, athlete: Athlete, chips, now: datetime, tolerance_s: float
+) -> None:
+    """Rescore the athlete if reads of these chips were kept before they were assigned."""
+    if race.gun_time is None or not chips:
+        return
+    kept = session.scalar(
+        select(exists().where(RawRead.race_id == race.id, RawRead.chip.in_(list(chips))))
+    )
+    if kept:
+        session.flush()
+        rescore(session, race, [athlete], now=now, future_tolerance_s=tolerance_s)
+
+
+def add_athlete(
+    session: Session,
+    race: Race,
+    *,
+    bib: str,
+    name: str,
+    now: datetime,
+    country: str | None = None,
+    role: str = "athlete",
+    featured: bool = False,
+    chips: list[str] | tuple = (),
+    future_tolerance_s: float = 5.0,
+) -> Athlete:
+    """An athlete with a bib unique in the race and chips no one else wears, scored at once
+    from any reads of those chips kept so far."""
+    if (
+        session.scalar(select(Athlete.id).where(Athlete.race_id == race.id, Athlete.bib == bib))
+        is not None
+    ):
+        raise Refusal("athlete_exists", f"Bib {bib} is taken in this race.")
+    _refuse_taken_chips(session, race, chips)
+    forget_field_size(session)
+    athlete = Athlete(
+        race_id=race.id, bib=bib, name=name, country=country, role=role, featured=featured
+    )
+    athlete.chips = [Chip(race_id=race.id, code=code) for code in dict.fromkeys(chips)]
+    # Added by key, not through race.athletes: every autoflush would walk that whole
+    # collection, which made importing 20,000 athletes quadratic.
+    session.add(athlete)
+    live_events.athlete_changed(session, race, athlete, "athlete_added")
+    _score_kept_reads(session, race, athlete, chips, now, future_tolerance_s)
+    return athlete
+
+
+def assign_chip(
+    session: Session,
+    race: Race,
+    athlete: Athlete,
+    *,
+    chip: str,
+    now: datetime,
+    future_tolerance_s: float = 5.0,
+) -> Chip:
+    """Give an athlete another chip (a spare, or an unknown chip identified on the day) and
+    score its kept reads at once."""
+    _refuse_taken_chips(session, race, [chip])
+    assigned = Chip(race_id=race.id, code=chip)
+    athlete.chips.append(assigned)
+    live_events.athlete_changed(session, race, athlete, "chip_assigned")
+    _score_kept_reads(session, race, athlete, [chip], now, future_tolerance_s)
+    return assigned
