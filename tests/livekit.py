@@ -38,7 +38,8 @@ def merge(state: dict, delta: dict) -> str:
         if known and delta["athlete"]["seq"] != known_seq + 1:
             return "gap"
     if delta["kind"] == "race":
-        if delta["change"]["type"] == "reset":
+        # The whole field changed (a new demo lap, a corrected gun): take a fresh snapshot.
+        if delta["change"]["type"] in ("reset", "gun_corrected"):
             return "gap"
         state["race"] = delta["race_state"]
     else:

@@ -18,6 +18,7 @@ MUTATING_ROUTES = {
     ("POST", "/api/races/<slug>/athletes"): ("admin",),
     ("POST", "/api/races/<slug>/athletes/<bib>/chips"): ("admin", "official"),
     ("POST", "/api/races/<slug>/start"): ("admin", "official"),
+    ("POST", "/api/races/<slug>/gun"): ("admin", "official"),
     ("POST", "/api/races/<slug>/splits"): ("admin", "official", "timing"),
     ("POST", "/api/races/<slug>/reads"): ("admin", "timing"),
     ("PATCH", "/api/races/<slug>/splits/<split_id>"): ("admin", "official"),

@@ -59,4 +59,16 @@ def from_environment(instance_path: str) -> dict:
         "SOCKETIO_MAX_MESSAGE_BYTES": 64 * 1024,
         # How far ahead of the server's clock a split time may be (device clocks drift).
         "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
+        # How far back a client-given instant (the gun, a split's or a read's time) may lie:
+        # a typo'd year must never brick a race. Raise it to import an older race's files.
+        "TIME_WINDOW_DAYS": float(os.environ.get("TIME_WINDOW_DAYS", "7")),
+    }
+
+
+def time_window(config, now) -> dict:
+    """The window around `now` that client-given instants must fall in (`instant_refusal`)."""
+    return {
+        "now": now,
+        "window_s": config["TIME_WINDOW_DAYS"] * 86400,
+        "future_tolerance_s": config["FUTURE_TOLERANCE_S"],
     }

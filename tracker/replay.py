@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from .db import db, utc_now
+from .domain.audit import Actor
 from .domain.race_clock import SplitTime, elapsed_at, not_started
 from .domain.refusals import Refusal
 from .services.races import find_race
@@ -73,7 +74,10 @@ def replay(
             sleep(wait_s)
         with app.app_context():
             try:
-                outcome = write(lambda s=split: _enter(app, slug, s, entered_by, now()))
+                outcome = write(
+                    lambda s=split: _enter(app, slug, s, entered_by, now()),
+                    actor=Actor(entered_by, None, "replay"),
+                )
             except Refusal as refusal:
                 if on_refusal is None:
                     raise

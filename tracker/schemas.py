@@ -16,16 +16,14 @@ from pydantic import (
     Field,
     PlainValidator,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from .domain.race_clock import parse_instant
+from .domain.race_clock import MAX_ELAPSED_S, instant_refusal, parse_instant
 from .domain.refusals import Refusal
-
-# A race lasts at most two days on the race clock; anything longer is a typo.
-MAX_ELAPSED_S = 48 * 3600
 
 
 def _clean_text(value: str) -> str:
@@ -41,16 +39,23 @@ def _clean_text(value: str) -> str:
     return trimmed
 
 
-def _instant(value: object) -> datetime:
+def _instant(value: object, info: ValidationInfo) -> datetime:
     if not isinstance(value, str):
         raise PydanticCustomError("invalid_time", "The time must be a string.")
     try:
-        return parse_instant(value)
+        instant = parse_instant(value)
     except ValueError as error:
         raise PydanticCustomError(
             "invalid_time",
             "Give an ISO 8601 date and time with a UTC offset, e.g. 2019-10-12T08:15:00+02:00.",
         ) from error
+    # The edge passes the window around now (`time_window` in the context) where it knows it.
+    window = (info.context or {}).get("time_window")
+    if window is not None:
+        refusal = instant_refusal(instant, **window)
+        if refusal is not None:
+            raise PydanticCustomError("time_out_of_range", refusal.detail)
+    return instant
 
 
 def _time_zone(value: str) -> str:
@@ -196,6 +201,11 @@ class WatchIn(Body):
     timing: bool = False
 
 
+class GunIn(Body):
+    at: Instant
+    reason: Reason
+
+
 def _pointer(location: tuple) -> str:
     return "/" + "/".join(str(part) for part in location) if location else ""
 
@@ -203,15 +213,19 @@ def _pointer(location: tuple) -> str:
 ERROR_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
 
 
-def parse_body(model: type[Body], data: Any, *, strict: bool | None = None) -> Body:
+def parse_body(
+    model: type[Body], data: Any, *, strict: bool | None = None, time_window: dict | None = None
+) -> Body:
     """Validate `data` against `model`, or raise a Refusal listing every bad field.
 
-    `strict=False` lets text stand for numbers, as in a CSV row.
+    `strict=False` lets text stand for numbers, as in a CSV row. `time_window` (now,
+    window_s, future_tolerance_s) refuses instants far from now (`instant_refusal`).
     """
     if not isinstance(data, dict):
         raise Refusal("validation_error", "The body must be a JSON object.", errors=[])
     try:
-        return model.model_validate(data, strict=strict)
+        context = {"time_window": time_window} if time_window else None
+        return model.model_validate(data, strict=strict, context=context)
     except ValidationError as error:
         errors = [
             {
@@ -224,7 +238,8 @@ def parse_body(model: type[Body], data: Any, *, strict: bool | None = None) -> B
         ]
         codes = {item["code"] for item in errors}
         # One specific reason (e.g. invalid_time) names the whole problem; a mix does not.
-        specific = codes <= {"invalid_time", "invalid_string"} and len(codes) == 1
+        specific = codes <= {"invalid_time", "invalid_string", "time_out_of_range"}
+        specific = specific and len(codes) == 1
         code = codes.pop() if specific else "validation_error"
         fields = ", ".join(item["field"] or "body" for item in errors)
         raise Refusal(code, f"The request has invalid fields: {fields}.", errors=errors) from error

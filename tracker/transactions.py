@@ -7,18 +7,20 @@ from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from .db import begin_write, db
+from .db import begin_write, db, utc_now
+from .domain.audit import SYSTEM, Actor
 from .live.publish import publish
 from .services.live_events import describe_changes, take_pending
-from .services.transaction_notes import forget
+from .services.transaction_notes import forget, notes
 
 T = TypeVar("T")
 
 
-def write(change: Callable[[], T]) -> T:
+def write(change: Callable[[], T], *, actor: Actor = SYSTEM) -> T:
     """Run `change` in a write transaction, commit it, then publish its live events.
 
-    Nothing is acknowledged, and nothing is announced, before the commit.
+    Nothing is acknowledged, and nothing is announced, before the commit. `actor` (who is
+    writing, from where) signs the audit log's entries for this change.
 
     A unique-constraint race (two requests with one key at the same moment on PostgreSQL)
     is rolled back and decided again, when the other request's row is visible.
@@ -30,6 +32,7 @@ def write(change: Callable[[], T]) -> T:
         # End the read transaction that authentication opened, so the write begins afresh.
         session.rollback()
         forget(session)
+        notes(session).actor, notes(session).now = actor, utc_now()
         begin_write(session)
         try:
             result = change()

@@ -15,7 +15,8 @@ export function merge(state, delta) {
     if (known && delta.athlete.seq !== knownSeq + 1) return "gap";
   }
   if (delta.kind === "race") {
-    if (delta.change.type === "reset") return "gap";
+    // The whole field changed (a new demo lap, a corrected gun): take a fresh snapshot.
+    if (delta.change.type === "reset" || delta.change.type === "gun_corrected") return "gap";
     state.race = delta.race_state;
   } else {
     athletes.set(delta.athlete.bib, delta.athlete);

@@ -12,7 +12,7 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 # The route modules register their views on bp when imported.
-from . import auth, exports, health, openapi, problems, races, reads, splits  # noqa: E402,F401
+from . import audit, auth, exports, health, openapi, problems, races, reads, splits  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,7 @@ from flask import g, request
 from flask_wtf.csrf import CSRFProtect
 
 from ..access import Caller, bearer_caller, forbidden, may, session_caller
+from ..domain.audit import Actor
 from ..domain.refusals import Refusal
 from ..domain.roles import allowed_roles
 
@@ -37,6 +38,8 @@ def require_role(*roles: str) -> Callable:
             if not may(caller, roles):
                 raise forbidden(caller, roles)
             g.caller = caller
+            # Who signs this request's audit entries, and from where.
+            g.actor = Actor(caller.name, caller.role, request.remote_addr)
             return view(*args, **kwargs)
 
         guarded.required_roles = allowed_roles(roles)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from flask import Response
 
@@ -36,9 +37,12 @@ COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def spreadsheet_cell(value) -> str:
+    """A value as CSV text that a spreadsheet shows and never runs."""
     if value is None:
         return ""
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -58,7 +62,7 @@ def export_splits(slug: str) -> Response:
     for split in splits:
         for revision in split.revisions:
             writer.writerow(
-                _cell(value)
+                spreadsheet_cell(value)
                 for value in (
                     split.id,
                     split.athlete.bib,

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
+from ..config import time_window
+from ..db import utc_now
 from ..domain.refusals import Refusal
 
 
@@ -71,3 +73,8 @@ def json_body(*, optional: bool = False) -> Any:
             "Send the body as application/json.",
         )
     return strict_json(request.get_data(cache=True))
+
+
+def instant_window() -> dict:
+    """The window around now that instants in this request's body must fall in."""
+    return time_window(current_app.config, utc_now())

@@ -20,6 +20,7 @@ from ..schemas import (
     CheckpointIn,
     ChipIn,
     CorrectionIn,
+    GunIn,
     RaceIn,
     ReadBatchIn,
     RevertIn,
@@ -34,6 +35,7 @@ REQUEST_MODELS = (
     CheckpointIn,
     AthleteIn,
     StartIn,
+    GunIn,
     SplitIn,
     CorrectionIn,
     VoidIn,
@@ -142,6 +144,16 @@ def _paths() -> dict:
         "/api/races/{slug}/start": {
             "post": _op("Fire the gun", roles=OFFICIALS, body=StartIn, params=[SLUG])
         },
+        "/api/races/{slug}/gun": {
+            "post": _op(
+                "Correct the gun time (every elapsed time shifts; audited)",
+                roles=OFFICIALS,
+                body=GunIn,
+                params=[SLUG],
+            )
+        },
+        "/api/audit": {"get": _op("The audit log (?race=&after=&limit=)", roles=OFFICIALS)},
+        "/api/audit.csv": {"get": _op("The audit log as CSV", roles=OFFICIALS, media="text/csv")},
         "/api/races/{slug}/splits": {
             "post": _op(
                 "Enter a split (201 new, 200 repeat)",

@@ -45,6 +45,7 @@ STATUS_BY_CODE = {
     "split_voided": 409,
     "idempotency_conflict": 409,
     "nothing_to_revert": 409,
+    "gun_after_splits": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     # It is well-formed but breaks a rule of the race.
@@ -52,6 +53,8 @@ STATUS_BY_CODE = {
     "invalid_time": 422,
     "before_start": 422,
     "future_time": 422,
+    "elapsed_too_long": 422,
+    "time_out_of_range": 422,
     "batch_empty": 422,
     "batch_too_large": 422,
     "internal_error": 500,

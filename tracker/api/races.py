@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app, g, jsonify
 
 from ..db import db, utc_now
 from ..domain.roles import OFFICIALS, RACE_SETUP
-from ..schemas import AthleteIn, CheckpointIn, ChipIn, RaceIn, StartIn, parse_body
+from ..schemas import AthleteIn, CheckpointIn, ChipIn, GunIn, RaceIn, StartIn, parse_body
 from ..services import athletes as athlete_service
+from ..services import gun
 from ..services import races as race_service
 from ..services.snapshots import athlete_snapshot, race_snapshot, race_view
 from ..transactions import write
 from . import bp
 from .auth import require_role
-from .json_body import json_body
+from .json_body import instant_window, json_body
 
 
 @bp.get("/races")
@@ -52,7 +53,7 @@ def create_race():
         )
         return race_view(race)
 
-    return jsonify(write(change)), 201
+    return jsonify(write(change, actor=g.actor)), 201
 
 
 @bp.post("/races/<slug>/checkpoints")
@@ -66,7 +67,7 @@ def add_checkpoint(slug: str):
         race_service.add_checkpoint(db.session, race, **body.model_dump())
         return race_view(race)
 
-    return jsonify(write(change)), 201
+    return jsonify(write(change, actor=g.actor)), 201
 
 
 @bp.post("/races/<slug>/athletes")
@@ -86,7 +87,7 @@ def add_athlete(slug: str):
         )
         return race, athlete
 
-    race, athlete = write(change)
+    race, athlete = write(change, actor=g.actor)
     return jsonify(athlete_snapshot(db.session, race, athlete)), 201
 
 
@@ -109,7 +110,7 @@ def assign_chip(slug: str, bib: str):
         )
         return race, athlete
 
-    race, athlete = write(change)
+    race, athlete = write(change, actor=g.actor)
     return jsonify(athlete_snapshot(db.session, race, athlete)), 201
 
 
@@ -117,11 +118,32 @@ def assign_chip(slug: str, bib: str):
 @require_role(*OFFICIALS)
 def start_race(slug: str):
     """Fire the gun now, or at the given instant."""
-    body = parse_body(StartIn, json_body(optional=True))
+    body = parse_body(StartIn, json_body(optional=True), time_window=instant_window())
 
     def change():
         race = race_service.find_race(db.session, slug)
         race_service.start_race(db.session, race, at=body.time_or_now(utc_now()))
         return race_view(race)
 
-    return jsonify(write(change))
+    return jsonify(write(change, actor=g.actor))
+
+
+@bp.post("/races/<slug>/gun")
+@require_role(*OFFICIALS)
+def correct_gun(slug: str):
+    """Correct the gun time: every elapsed time shifts, every watcher takes a fresh snapshot."""
+    body = parse_body(GunIn, json_body(), time_window=instant_window())
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        gun.correct_gun(
+            db.session,
+            race,
+            at=body.at,
+            reason=body.reason,
+            actor=g.caller.name,
+            now=utc_now(),
+        )
+        return race_view(race)
+
+    return jsonify(write(change, actor=g.actor))

@@ -17,7 +17,7 @@ from ..services.timing_health import timing_health
 from ..transactions import write
 from . import bp
 from .auth import require_role
-from .json_body import json_body
+from .json_body import instant_window, json_body
 
 
 @bp.post("/races/<slug>/reads")
@@ -34,7 +34,7 @@ def post_reads(slug: str):
         raise Refusal("batch_empty", "Send at least one read.")
     if isinstance(reads, list) and len(reads) > MAX_READS_PER_BATCH:
         raise Refusal("batch_too_large", f"Send at most {MAX_READS_PER_BATCH} reads a batch.")
-    body = parse_body(ReadBatchIn, data)
+    body = parse_body(ReadBatchIn, data, time_window=instant_window())
     items = [
         ReadIn(
             source=item.source,
@@ -59,7 +59,7 @@ def post_reads(slug: str):
             future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
         )
 
-    results = write(change)
+    results = write(change, actor=g.actor)
     return jsonify(
         {
             "results": [

@@ -16,6 +16,7 @@ from ..domain.refusals import Refusal
 from ..replay import read_splits_csv, replay
 from ..services.races import find_race, start_race
 from ..transactions import write
+from .operator import operator
 from .refused import describe, refused
 
 
@@ -81,7 +82,7 @@ def replay_command(slug: str, path: Path, speed: float | None) -> None:
                 race.clock_rate = speed
                 return start_race(db.session, race, at=utc_now())
 
-            write(fire)
+            write(fire, actor=operator())
         created = replay(
             app,
             slug,

@@ -18,6 +18,7 @@ from ..domain.refusals import Refusal
 from ..services import finish_models
 from ..services.races import find_race
 from ..transactions import write
+from .operator import operator
 from .refused import refused
 
 projection_group = click.Group("projection", help="Fit and evaluate finish projections.")
@@ -67,7 +68,8 @@ def fit_command(files, slug, years, elite, output) -> None:
             write(
                 lambda: finish_models.store_model(
                     db.session, find_race(db.session, slug), model, utc_now()
-                )
+                ),
+                actor=operator(),
             )
         except Refusal as refusal:
             raise refused(refusal) from refusal

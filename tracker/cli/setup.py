@@ -13,6 +13,7 @@ from ..schemas import AthleteIn, CheckpointIn, RaceIn, parse_body
 from ..services import athletes as athlete_service
 from ..services import races as race_service
 from ..transactions import write
+from .operator import operator
 from .refused import refused
 
 race_group = click.Group("race", help="Set up races.")
@@ -36,7 +37,7 @@ def create_race(slug: str, name: str, distance_m: float, target_s: float, timezo
     }
     try:
         body = parse_body(RaceIn, data)
-        write(lambda: race_service.create_race(db.session, **body.model_dump()))
+        write(lambda: race_service.create_race(db.session, **body.model_dump()), actor=operator())
     except Refusal as refusal:
         raise refused(refusal) from refusal
     click.echo(f"Created race {slug}.")
@@ -67,7 +68,7 @@ def _import(slug: str, path: Path, model, add, prepare=dict) -> int:
         return len(bodies)
 
     try:
-        return write(change)
+        return write(change, actor=operator())
     except Refusal as refusal:
         raise refused(refusal, where=f"{path.name}: Nothing was imported. ") from refusal
 

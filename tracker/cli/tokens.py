@@ -9,6 +9,7 @@ from ..domain.refusals import Refusal
 from ..domain.roles import ROLES
 from ..services.tokens import create_token, list_tokens, revoke_token
 from ..transactions import write
+from .operator import operator
 from .refused import refused
 
 token_group = click.Group("token", help="Create, revoke and list API tokens.")
@@ -20,7 +21,7 @@ token_group = click.Group("token", help="Create, revoke and list API tokens.")
 def create(role: str, name: str) -> None:
     """Create a token; it is printed once, alone on the last line, and stored only as a hash."""
     try:
-        token = write(lambda: create_token(db.session, name=name, role=role))
+        token = write(lambda: create_token(db.session, name=name, role=role), actor=operator())
     except Refusal as refusal:
         raise refused(refusal) from refusal
     click.echo(f"Created token {name!r} with role {role}. It is shown only now:", err=True)
@@ -32,7 +33,7 @@ def create(role: str, name: str) -> None:
 def revoke(name: str) -> None:
     """Revoke the live token called NAME; requests with it are refused from now on."""
     try:
-        write(lambda: revoke_token(db.session, name=name, now=utc_now()))
+        write(lambda: revoke_token(db.session, name=name, now=utc_now()), actor=operator())
     except Refusal as refusal:
         raise refused(refusal) from refusal
     click.echo(f"Revoked the token named {name!r}.")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 from ..db import db, utc_now
+from ..domain.audit import Actor
 from ..models import Race
 from ..replay import ReplaySplit, replay
 from ..services import athletes as athlete_service
@@ -25,6 +26,7 @@ DEMO_VIA_ENV = "TRACKER_DEMO_VIA"  # "api" (the split path) or "raceresult" (a f
 PAUSE_BETWEEN_LAPS_S = 30.0
 
 log = logging.getLogger(__name__)
+DEMO = Actor("demo", None, "demo replay")
 
 
 def reset_demo_race(speed: float, now: datetime) -> Race:
@@ -73,7 +75,7 @@ def run_demo(
     lap = 0
     while laps is None or lap < laps:
         with app.app_context():
-            race = write(lambda: reset_demo_race(speed, now()))
+            race = write(lambda: reset_demo_race(speed, now()), actor=DEMO)
             gun = race.gun_time
         if feed is None:
             replay(app, vienna.SLUG, splits, entered_by="demo", sleep=sleep, now=now)

@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 
 from .refusals import Refusal
 
+# A race lasts at most two days on the race clock; anything longer is a typo.
+MAX_ELAPSED_S = 48 * 3600
+
 
 def parse_instant(text: str) -> datetime:
     """An ISO 8601 date and time with a UTC offset; anything else is a ValueError.
@@ -104,9 +107,41 @@ def checked_elapsed_ms(
         elapsed = given.elapsed_s
     if elapsed < 0:
         return Refusal("before_start", "The time is before the gun.")
+    if elapsed > MAX_ELAPSED_S:
+        return Refusal(
+            "elapsed_too_long",
+            f"The time is {elapsed / 3600:,.1f} h after the gun; a race lasts at most"
+            f" {MAX_ELAPSED_S // 3600} h. Check the date.",
+        )
     race_clock_now = elapsed_at(gun_time, now, clock_rate)
     if elapsed > race_clock_now + future_tolerance_s * clock_rate:
         return Refusal(
             "future_time", f"The time is {elapsed - race_clock_now:.1f} s ahead of the race clock."
         )
     return round(elapsed * 1000)
+
+
+def instant_refusal(
+    instant: datetime, now: datetime, *, window_s: float, future_tolerance_s: float
+) -> Refusal | None:
+    """Refuse an instant a client gave that lies outside the window around now: more than
+    `window_s` ago or more than `future_tolerance_s` ahead (a typo'd year, a device clock
+    set to 1970), so it can never brick a race or overflow the clock arithmetic.
+
+    >>> from datetime import UTC
+    >>> now = datetime(2026, 4, 26, 9, 0, tzinfo=UTC)
+    >>> instant_refusal(datetime(9999, 12, 31, 23, tzinfo=UTC), now, window_s=7 * 86400,
+    ...                 future_tolerance_s=5).code
+    'time_out_of_range'
+    >>> instant_refusal(now - timedelta(hours=3), now, window_s=7 * 86400,
+    ...                 future_tolerance_s=5) is None
+    True
+    """
+    ahead_s = (instant - now).total_seconds()
+    if -window_s <= ahead_s <= future_tolerance_s:
+        return None
+    return Refusal(
+        "time_out_of_range",
+        f"{instant.isoformat()} is not within {window_s / 86400:g} days before now and"
+        f" {future_tolerance_s:g} s after it; check the date.",
+    )

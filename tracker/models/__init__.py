@@ -1,12 +1,13 @@
 """Tables: races, checkpoints, athletes and their chips, splits with their history, tokens,
-timing equipment and finish models. Typed SQLAlchemy 2 models; the schema changes only
-through migrations. Relationships name each other by string, so every module is imported
-here before any is used.
+timing equipment, finish models and the audit log. Typed SQLAlchemy 2 models; the schema
+changes only through migrations. Relationships name each other by string, so every module
+is imported here before any is used.
 
 May import: `tracker.db` and SQLAlchemy; only services (and migrations) use the models.
 """
 
 from .access import ApiToken
+from .audit import AuditEntry
 from .projection import RaceFinishModel
 from .race import Athlete, Checkpoint, Chip, Race
 from .splits import Split, SplitRevision
@@ -14,6 +15,7 @@ from .timing import RawRead, TimingDevice, TimingMat
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Athlete",
     "Checkpoint",
     "Chip",

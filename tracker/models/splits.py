@@ -77,5 +77,7 @@ class SplitRevision(db.Model):
 
     __table_args__ = (
         UniqueConstraint("split_id", "version"),
-        CheckConstraint("action in ('enter', 'correct', 'void', 'revert')", name="action_known"),
+        CheckConstraint(
+            "action in ('enter', 'correct', 'void', 'revert', 'gun_shift')", name="action_known"
+        ),
     )

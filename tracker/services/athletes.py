@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.refusals import Refusal
 from ..models import Athlete, Chip, Race, RawRead
-from . import live_events
+from . import audit, live_events
 from .rescoring import rescore
 from .summary import forget_field_size
 
@@ -64,6 +64,20 @@ def add_athlete(
     # Added by key, not through race.athletes: every autoflush would walk that whole
     # collection, which made importing 20,000 athletes quadratic.
     session.add(athlete)
+    audit.record(
+        session,
+        "athlete.add",
+        race=race,
+        subject=bib,
+        after={
+            "bib": bib,
+            "name": name,
+            "country": country,
+            "role": role,
+            "featured": featured,
+            "chips": list(dict.fromkeys(chips)),
+        },
+    )
     live_events.athlete_changed(session, race, athlete, "athlete_added")
     _score_kept_reads(session, race, athlete, chips, now, future_tolerance_s)
     return athlete
@@ -83,6 +97,7 @@ def assign_chip(
     _refuse_taken_chips(session, race, [chip])
     assigned = Chip(race_id=race.id, code=chip)
     athlete.chips.append(assigned)
+    audit.record(session, "chip.assign", race=race, subject=athlete.bib, after={"chip": chip})
     live_events.athlete_changed(session, race, athlete, "chip_assigned")
     _score_kept_reads(session, race, athlete, [chip], now, future_tolerance_s)
     return assigned

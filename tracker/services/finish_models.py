@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.finish_model import FinishModel
 from ..models import Race, RaceFinishModel
+from . import audit
 
 DEFAULT_MODEL_FILE = "default_finish_model.json"
 
@@ -51,3 +52,6 @@ def store_model(session: Session, race: Race, model: FinishModel, now: datetime)
     row.model = json.dumps(model.to_json(), separators=(",", ":"))
     row.source = model.source[:500]
     row.fitted_at = now
+    audit.record(
+        session, "projection.fit", race=race, subject=race.slug, after={"source": row.source}
+    )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..domain.refusals import Refusal
 from ..domain.scoring import START
 from ..models import Athlete, Checkpoint, Race, RawRead, TimingMat
-from . import live_events
+from . import audit, live_events
 from .summary import forget_field_size
 
 FINISH_CODE = "FINISH"
@@ -75,6 +75,7 @@ def create_race(
         _add_checkpoint(session, race, **checkpoint)
     if not any(cp.distance_m == distance_m for cp in race.checkpoints):
         _add_checkpoint(session, race, code=FINISH_CODE, name="Finish", distance_m=distance_m)
+    audit.record(session, "race.create", race=race, subject=slug, after=_race_record(race))
     live_events.race_changed(session, race, "race_created")
     return race
 
@@ -82,6 +83,13 @@ def create_race(
 def add_checkpoint(session: Session, race: Race, **checkpoint) -> Checkpoint:
     """A checkpoint on the course, at most at the finish, one per code and distance."""
     added = _add_checkpoint(session, race, **checkpoint)
+    audit.record(
+        session,
+        "checkpoint.add",
+        race=race,
+        subject=added.code,
+        after={"code": added.code, "name": added.name, "distance_m": added.distance_m},
+    )
     live_events.race_changed(session, race, "checkpoint_added")
     return added
 
@@ -130,6 +138,19 @@ def _add_checkpoint(
     return checkpoint
 
 
+def _race_record(race: Race) -> dict:
+    """What the audit log keeps of a race's set-up."""
+    return {
+        "slug": race.slug,
+        "name": race.name,
+        "distance_m": race.distance_m,
+        "target_s": race.target_s,
+        "timezone": race.timezone,
+        "clock_rate": race.clock_rate,
+        "checkpoints": [(cp.code, cp.distance_m) for cp in race.checkpoints],
+    }
+
+
 def clear_field(session: Session, race: Race) -> None:
     """Remove every athlete, chip read and mat total of the race (the demo's next lap).
 
@@ -139,6 +160,7 @@ def clear_field(session: Session, race: Race) -> None:
     session.execute(delete(Athlete).where(Athlete.race_id == race.id))
     session.execute(delete(RawRead).where(RawRead.race_id == race.id))
     session.execute(delete(TimingMat).where(TimingMat.race_id == race.id))
+    audit.record(session, "race.clear_field", race=race, subject=race.slug)
     session.expire(race)
     forget_field_size(session)
 
@@ -150,5 +172,6 @@ def start_race(session: Session, race: Race, *, at: datetime) -> Race:
     if race.gun_time is not None:
         raise Refusal("race_started", f"The race started at {race.gun_time.isoformat()} already.")
     race.gun_time = at
+    audit.record(session, "gun.fire", race=race, subject=race.slug, after={"gun_time": at})
     live_events.race_changed(session, race, "race_started")
     return race

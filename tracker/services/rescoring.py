@@ -203,7 +203,7 @@ def revert_split(
                 " void it first.",
                 existing_id=str(other.id),
             )
-    restore(split, actor=actor, reason=reason, now=now)
+    restore(session, race, split, actor=actor, reason=reason, now=now)
     live_events.athlete_changed(session, race, split.athlete, "split_reverted", split)
     session.flush()
     rescore(session, race, [split.athlete], now=now, future_tolerance_s=future_tolerance_s)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain.race_clock import SplitTime, checked_elapsed_ms
 from ..domain.refusals import Refusal
 from ..models import Athlete, Checkpoint, Race, Split, SplitRevision
-from . import live_events
+from . import audit, live_events
 from .races import find_athlete
 
 
@@ -136,6 +136,8 @@ def record_split(
 
 
 def _revise(
+    session: Session,
+    race: Race,
     split: Split,
     action: str,
     after_ms: int | None,
@@ -144,9 +146,23 @@ def _revise(
     reason: str | None,
     now: datetime,
 ) -> None:
-    """Add the split's next revision (what it was, what it is now, who, when and why)."""
+    """Add the split's next revision (what it was, what it is now, who, when and why), and
+    the audit log's entry for it."""
     was_live = action != "enter" and split.voided_at is None
     before_ms = split.elapsed_ms if was_live else None
+    audit.record(
+        session,
+        f"split.{action}",
+        race=race,
+        subject=f"{split.athlete.bib}@{split.checkpoint.code}",
+        before=None if before_ms is None else {"elapsed_s": before_ms / 1000},
+        after={
+            "split_id": str(split.id),
+            "elapsed_s": None if after_ms is None else after_ms / 1000,
+            "by": actor,
+            "reason": reason,
+        },
+    )
     split.version = (split.version or 0) + 1
     split.revisions.append(
         SplitRevision(
@@ -190,7 +206,7 @@ def enter_split(
         idempotency_key=idempotency_key or f"auto:{uuid.uuid4()}",
         version=0,
     )
-    _revise(split, "enter", elapsed_ms, actor=entered_by, reason=None, now=now)
+    _revise(session, race, split, "enter", elapsed_ms, actor=entered_by, reason=None, now=now)
     session.add(split)
     live_events.athlete_changed(session, race, athlete, "split_added", split)
     return split
@@ -225,16 +241,19 @@ def correct_split(
     elapsed_ms = elapsed_ms_of(race, given, now, future_tolerance_s)
     if elapsed_ms == split.elapsed_ms:
         return SplitOutcome(split, changed=False)
-    _revise(split, "correct", elapsed_ms, actor=actor, reason=reason, now=now)
+    _revise(session, race, split, "correct", elapsed_ms, actor=actor, reason=reason, now=now)
     split.elapsed_ms = elapsed_ms
     live_events.athlete_changed(session, race, split.athlete, "split_corrected", split)
     return SplitOutcome(split, changed=True)
 
 
-def restore(split: Split, *, actor: str, reason: str, now: datetime) -> None:
+def restore(
+    session: Session, race: Race, split: Split, *, actor: str, reason: str, now: datetime
+) -> None:
     """Record an official's revert on the split, bringing a voided one back at its last time
     (the caller rescores it)."""
-    _revise(split, "revert", split.elapsed_ms, actor=actor, reason=reason, now=now)
+    after_ms = split.elapsed_ms
+    _revise(session, race, split, "revert", after_ms, actor=actor, reason=reason, now=now)
     split.voided_at = None
 
 
@@ -244,7 +263,7 @@ def void_split(
     """Withdraw a split; it stays in the history, and voiding it again changes nothing."""
     if split.voided_at is not None:
         return SplitOutcome(split, changed=False)
-    _revise(split, "void", None, actor=actor, reason=reason, now=now)
+    _revise(session, race, split, "void", None, actor=actor, reason=reason, now=now)
     split.voided_at = now
     live_events.athlete_changed(session, race, split.athlete, "split_voided", split)
     return SplitOutcome(split, changed=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain.refusals import Refusal
 from ..domain.roles import ROLES
 from ..models import ApiToken
+from . import audit
 
 TOKEN_PREFIX = "trk_"
 
@@ -32,6 +33,7 @@ def create_token(session: Session, *, name: str, role: str) -> str:
         raise Refusal("token_exists", f"A live token is named {name!r}; revoke it first.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name, role=role, token_hash=hash_token(token)))
+    audit.record(session, "token.create", subject=name, after={"role": role})
     session.flush()
     return token
 
@@ -44,6 +46,7 @@ def revoke_token(session: Session, *, name: str, now: datetime) -> ApiToken:
     if token is None:
         raise Refusal("unknown_token", f"No live token is named {name!r}.")
     token.revoked_at = now
+    audit.record(session, "token.revoke", subject=name, before={"role": token.role})
     session.flush()
     return token
 

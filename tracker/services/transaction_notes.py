@@ -1,8 +1,9 @@
 """What one write transaction has noted so far, kept with its session until it ends.
 
 SQLAlchemy gives each session an `info` dict for exactly this; one typed object under one
-key keeps the live events waiting for the commit, the athletes changed so far, and the
-field sizes counted once per transaction, instead of loose keys scattered through modules.
+key keeps the live events waiting for the commit, the athletes changed so far, the field
+sizes counted once per transaction, and who is writing (for the audit log), instead of
+loose keys scattered through modules.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class TransactionNotes:
     athletes: dict[int, Any] = field(default_factory=dict)
     # Athletes per race, counted once (a mass ingest asks for every split it enters).
     field_sizes: dict[int, int] = field(default_factory=dict)
+    # Who makes this write (`domain.audit.Actor`), for the audit log, and when it began.
+    actor: Any = None
+    now: Any = None
 
 
 def notes(session: Session) -> TransactionNotes:

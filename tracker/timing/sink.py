@@ -10,6 +10,7 @@ from datetime import date
 from flask import Flask
 
 from ..db import db, utc_now
+from ..domain.audit import Actor
 from ..domain.mat_health import device_name
 from ..domain.refusals import Refusal
 from ..services import timing_devices
@@ -92,7 +93,8 @@ class ReadSink:
                         items,
                         now=utc_now(),
                         future_tolerance_s=self.app.config["FUTURE_TOLERANCE_S"],
-                    )
+                    ),
+                    actor=Actor(device, None, "timing"),
                 )
             finally:
                 db.session.remove()

@@ -1,0 +1,88 @@
+"""Correcting the gun: a typo'd or late-keyed gun time, put right by an official.
+
+Every split is a measured instant less the gun, so a corrected gun shifts every elapsed
+time (and every chip start) by the same amount: the athletes passed when they passed. Each
+split keeps the shift in its history, the audit log keeps the old and new gun, and every
+watcher is told to take a fresh snapshot (projections and ETAs all move).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.race_clock import not_started
+from ..domain.refusals import Refusal
+from ..models import Athlete, Race, Split, SplitRevision
+from . import audit, live_events
+
+GUN_SHIFT = "gun_shift"
+
+
+def correct_gun(
+    session: Session, race: Race, *, at: datetime, reason: str, actor: str, now: datetime
+) -> bool:
+    """Move the race's gun to `at`; True when it changed (the same time again is a retry)."""
+    refusal = not_started(race.gun_time)
+    if refusal is not None:
+        raise refusal
+    if race.gun_time == at:
+        return False
+    shift_ms = round((race.gun_time - at).total_seconds() * race.clock_rate * 1000)
+    earliest = session.scalar(select(func.min(Split.elapsed_ms)).where(Split.race_id == race.id))
+    if earliest is not None and earliest + shift_ms < 0:
+        raise Refusal(
+            "gun_after_splits",
+            f"The corrected gun is {-(earliest + shift_ms) / 1000:.1f} s after the race's first"
+            " split; void that split first, or check the time.",
+        )
+    before = race.gun_time
+    _shift_splits(session, race, shift_ms, actor=actor, reason=reason, now=now)
+    race.gun_time = at
+    audit.record(
+        session,
+        "gun.correct",
+        race=race,
+        subject=race.slug,
+        before={"gun_time": before},
+        after={"gun_time": at, "shift_s": shift_ms / 1000, "reason": reason},
+    )
+    live_events.race_changed(session, race, "gun_corrected")
+    return True
+
+
+def _shift_splits(
+    session: Session, race: Race, shift_ms: int, *, actor: str, reason: str, now: datetime
+) -> None:
+    """Every split of the race (voided ones keep their last time too) and every chip start,
+    shifted in a few statements, each split's revision written alongside."""
+    session.flush()
+    revisions = select(
+        Split.id,
+        Split.version + 1,
+        literal(GUN_SHIFT),
+        Split.elapsed_ms,
+        Split.elapsed_ms + shift_ms,
+        literal(actor),
+        literal(f"gun corrected: {reason}"),
+        literal(now, type_=SplitRevision.at.type),
+    ).where(Split.race_id == race.id)
+    columns = ["split_id", "version", "action", "elapsed_ms_before", "elapsed_ms_after"]
+    session.execute(
+        insert(SplitRevision).from_select([*columns, "actor", "reason", "at"], revisions)
+    )
+    session.execute(
+        update(Split)
+        .where(Split.race_id == race.id)
+        .values(elapsed_ms=Split.elapsed_ms + shift_ms, version=Split.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Athlete)
+        .where(Athlete.race_id == race.id, Athlete.chip_start_ms.is_not(None))
+        .values(chip_start_ms=Athlete.chip_start_ms + shift_ms)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
