@@ -86,9 +86,10 @@ def test_the_spectator_page_shows_a_posted_split_and_the_new_projection_without_
     expect(card.locator(".last")).to_have_text("not yet started")
     expect(page.locator("#status")).to_have_text("● Live")
     race.split("1", "30K", 5111)
-    expect(card.locator(".last")).to_have_text("30K · 1:25:11")
+    expect(card.locator(".last")).to_have_text("30K · 1:25:11.0")
+    # 7188.62 s projected, 11.38 s under: rounded toward slower, never flattering.
     expect(card.locator(".projected")).to_have_text("1:59:49")
-    expect(card.locator(".margin")).to_have_text("−0:11.4")
+    expect(card.locator(".margin")).to_have_text("−0:11.3")
     # Elite pace: the even-pace projection, a narrow range, and the chance of a sub-2.
     expect(card.locator(".range")).to_have_text("80% range 1:59:14 – 2:00:24")
     expect(card.locator(".chance")).to_have_text("66% chance under 2:00:00")
