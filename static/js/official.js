@@ -39,8 +39,10 @@ function say(text, kind = "info") {
 
 // "1:25:11", "85:11.4" or "5111" seconds on the race clock.
 function parseElapsed(text) {
-  const parts = text.trim().split(":").map(Number);
-  if (!parts.length || parts.some((n) => !Number.isFinite(n) || n < 0)) return null;
+  const pieces = text.trim().split(":");
+  if (pieces.length > 3 || pieces.some((piece) => !piece.trim())) return null;
+  const parts = pieces.map(Number);
+  if (parts.some((n) => !Number.isFinite(n) || n < 0)) return null;
   return parts.reduce((total, part) => total * 60 + part, 0);
 }
 
@@ -205,24 +207,34 @@ function openEdit(athlete, split, action) {
   dialog.querySelector("[name=time]").value = exactDuration(split.elapsed_s);
   dialog.querySelector(".time-field").hidden = action === "void";
   dialog.querySelector("[name=reason]").value = "";
+  dialog.querySelector(".edit-error").textContent = "";
   dialog.dataset.split = split.id;
   dialog.dataset.action = action;
   dialog.showModal();
 }
 
+// Enter in the dialog saves (Save is its only submit button); Cancel and Escape close it.
+dialog.querySelector("button.cancel").addEventListener("click", () => dialog.close());
+
 dialog.querySelector("form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (event.submitter && event.submitter.value === "cancel") return dialog.close();
+  const problem = dialog.querySelector(".edit-error");
   const reason = dialog.querySelector("[name=reason]").value.trim();
   const payload = { reason };
-  if (dialog.dataset.action === "correct") payload.elapsed_s = parseElapsed(dialog.querySelector("[name=time]").value);
+  if (dialog.dataset.action === "correct") {
+    payload.elapsed_s = parseElapsed(dialog.querySelector("[name=time]").value);
+    if (payload.elapsed_s == null) {
+      problem.textContent = "Type the race time as H:MM:SS (tenths and milliseconds allowed).";
+      return;
+    }
+  }
   const method = dialog.dataset.action === "void" ? "DELETE" : "PATCH";
   const { status, answer } = await request(method, `/api/races/${slug}/splits/${dialog.dataset.split}`, payload);
   if (status === 200) {
     say(dialog.dataset.action === "void" ? "Split voided." : "Split corrected.");
     dialog.close();
   } else {
-    dialog.querySelector(".edit-error").textContent = answer.detail || `HTTP ${status}`;
+    problem.textContent = answer.detail || `HTTP ${status}`;
   }
 });
 
