@@ -44,3 +44,8 @@ ensure_chromium() {
   # cannot be fetched here, and is not needed).
   [ -x /usr/bin/chromium ] || apt_install chromium || echo "Chromium is not installed and cannot be." >&2
 }
+
+ensure_node() {
+  # The page scripts' formatters are tested with node's own test runner (tests/js).
+  command -v node >/dev/null || apt_install nodejs || echo "Node.js is not installed and cannot be." >&2
+}

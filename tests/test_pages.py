@@ -86,9 +86,10 @@ def test_the_spectator_page_shows_a_posted_split_and_the_new_projection_without_
     expect(card.locator(".last")).to_have_text("not yet started")
     expect(page.locator("#status")).to_have_text("● Live")
     race.split("1", "30K", 5111)
-    expect(card.locator(".last")).to_have_text("30K · 1:25:11")
+    expect(card.locator(".last")).to_have_text("30K · 1:25:11.0")
+    # 7188.62 s projected, 11.38 s under: rounded toward slower, never flattering.
     expect(card.locator(".projected")).to_have_text("1:59:49")
-    expect(card.locator(".margin")).to_have_text("−0:11.4")
+    expect(card.locator(".margin")).to_have_text("−0:11.3")
     # Elite pace: the even-pace projection, a narrow range, and the chance of a sub-2.
     expect(card.locator(".range")).to_have_text("80% range 1:59:14 – 2:00:24")
     expect(card.locator(".chance")).to_have_text("66% chance under 2:00:00")
@@ -232,3 +233,55 @@ def test_the_commentary_board_lists_splits_places_and_notes(server, page):
     expect(first.locator(".chance")).to_have_text(re.compile(r"^\d+%$"))
     race.split("1", "15K", 2554)
     expect(page.locator("tbody tr.newest")).to_have_attribute("data-bib", "1")
+
+
+def test_enter_in_the_correction_dialog_saves_the_correction(server, tokens, page):
+    race = RemoteRace(server)
+    split = race.split("1", "5K", 849.972)
+    log_in(page, server.base_url, tokens["official"], f"/races/{race.slug}/official")
+    page.select_option("#checkpoint", "5K")
+    row = page.locator(f'tr[data-split="{split["id"]}"]')
+    row.get_by_role("button", name="Correct").click()
+    dialog = page.locator("dialog#edit")
+    expect(dialog).to_be_visible()
+    # The stored time to the millisecond: saved untouched, it would not move.
+    expect(dialog.locator("[name=time]")).to_have_value("14:09.972")
+    dialog.locator("[name=reason]").fill("mat read late")
+    dialog.locator("[name=time]").fill("14:09.8")
+    dialog.locator("[name=time]").press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#message")).to_have_text("Split corrected.")
+    detail = requests.get(f"{server.base_url}/api/races/{race.slug}/splits/{split['id']}").json()
+    assert detail["elapsed_s"] == 849.8
+    last = detail["history"][-1]
+    assert (last["actor"], last["reason"], last["elapsed_s_after"]) == (
+        "official-1",
+        "mat read late",
+        849.8,
+    )
+    expect(row.locator("td").nth(2)).to_have_text("14:09.8")
+
+    # A time that does not parse is said so, and the dialog stays open with what was typed.
+    row.get_by_role("button", name="Correct").click()
+    dialog.locator("[name=reason]").fill("typo")
+    dialog.locator("[name=time]").fill("14:0x")
+    dialog.locator("[name=time]").press("Enter")
+    expect(dialog.locator(".edit-error")).to_contain_text("H:MM:SS")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+
+    # Cancel (and Escape) still throw the dialog away, changing nothing.
+    row.get_by_role("button", name="Correct").click()
+    expect(dialog.locator(".edit-error")).to_have_text("")
+    dialog.locator("[name=time]").fill("10:00")
+    dialog.locator("[name=reason]").fill("typo")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    row.get_by_role("button", name="Correct").click()
+    dialog.locator("[name=time]").fill("10:00")
+    dialog.locator("[name=time]").press("Escape")
+    expect(dialog).to_be_hidden()
+    detail = requests.get(f"{server.base_url}/api/races/{race.slug}/splits/{split['id']}").json()
+    assert detail["elapsed_s"] == 849.8
+    assert page.errors == []

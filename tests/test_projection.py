@@ -50,10 +50,31 @@ def test_five_km_in_14_10_is_2_50_per_km():
 
 
 @pytest.mark.parametrize(
-    ("seconds", "text"), [(7180.2, "1:59:40.2"), (850, "14:10"), (7200, "2:00:00"), (-9, "-0:09")]
+    ("seconds", "text"),
+    [
+        (7180.2, "1:59:40.2"),
+        (850, "14:10"),
+        (7200, "2:00:00"),
+        (-9, "-0:09"),
+        # Rounded up to the tenth, as road results are: never faster than measured.
+        (849.9, "14:09.9"),
+        (849.91, "14:10"),
+        (849.96, "14:10"),
+        (59.96, "1:00"),
+        (7199.94, "2:00:00"),
+        (7199.96, "2:00:00"),
+    ],
 )
 def test_durations_read_like_a_results_board(seconds, text):
     assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("pace", "needed", "text"),
+    [(170.0, False, "2:50"), (170.4, False, "2:51"), (170.4, True, "2:50"), (170.99, True, "2:50")],
+)
+def test_a_pace_run_rounds_up_and_a_pace_needed_rounds_down(pace, needed, text):
+    assert format_pace(pace, needed=needed) == text
 
 
 def test_the_vienna_splits_at_30_km_project_a_1_59_4x_finish():
@@ -137,7 +158,7 @@ def test_commentary_notes_read_out_the_schedule_the_projection_and_the_pace_need
 
     passings = kipchoge_until("30K")[-2:]
     assert notes_for(VIENNA, passings, project(VIENNA, passings)) == [
-        "gained 1.2 s on schedule over the last 5 km",
+        "gained 1.1 s on schedule over the last 5 km",  # 1.18 s: a gain never looks bigger
         "on course for 1:59:49, 11 s under the target",
         "needs 2:51/km from here",
     ]

@@ -1,6 +1,6 @@
 // Commentators' dashboard: every summary athlete, every split, gaps, places and notes.
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, pace, percent, signedSeconds } from "./format.js";
+import { duration, el, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
 
 const slug = document.body.dataset.race;
 const table = document.getElementById("board");
@@ -57,7 +57,8 @@ function render() {
     const place = last ? places.get(`${athlete.bib}@${last.checkpoint}`) : null;
     const placeBefore = before ? places.get(`${athlete.bib}@${before.checkpoint}`) : null;
     const moved = place && placeBefore ? placeBefore - place : 0;
-    const trend = last && before ? gapAt(last) - gapAt(before) : null;
+    // The change in the gap since the mat before, to the tenth, rounded toward losing time.
+    const trend = last && before ? roundUp(gapAt(last) - gapAt(before), 1) : null;
     let previous = { distance_m: 0, elapsed_s: 0 };
     const cells = cps.map((cp) => {
       const split = athlete.splits.find((s) => s.checkpoint === cp.code);
@@ -85,7 +86,7 @@ function render() {
         el("span", { text: p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }) }),
         p.finished || p.projected_low_s == null ? null : el("span", { className: "meta range", text: ` ${duration(p.projected_low_s)}–${duration(p.projected_high_s)}` }),
       ]),
-      el("td", { className: "margin", attrs: { "data-good": p.projected_margin_s == null ? "" : p.projected_margin_s < 0 ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),
+      el("td", { className: "margin", attrs: { "data-good": p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),
       el("td", { className: "chance", text: p.finished ? "" : percent(p.probability_under_target) || "–" }),
     ]);
     return row;

@@ -1,51 +1,120 @@
 // Formatting for race numbers: durations, paces, gaps, distances. Text only, never HTML.
 
+// Rounding. The sport's rule: a displayed time is never faster than the measured one, so road
+// results round UP to the precision shown (1:59:59.91 is "2:00:00.0" to the tenth and
+// "2:00:00" to the second), and a figure against the target never looks better than it is.
+// Per figure:
+//   elapsed times, splits, finish times, projections and their ranges, ETAs (race time and
+//   wall clock), the running race clock, countdowns and "s ago": up, toward +infinity (a
+//   clock shows what anyone crossing the line at that moment would be given);
+//   gaps to schedule, margins to target and their trends (positive is slower): up as signed
+//   numbers, so being behind by anything shows as behind, and being ahead by less than the
+//   shown precision shows as on schedule, not ahead;
+//   paces run: up (slower); the pace still needed for the target: down (never easier);
+//   the chance of beating the target: down; the distance covered (an estimate): down.
+// Binary floats do not hold decimals (849.9 * 10 is 8498.999999999999, 7180.2 * 10 is
+// 71802.00000000001): every value is first put on a microsecond grid (finer than any timing
+// system, and the server keeps milliseconds), then rounded in integers.
+const MICROS = 1e6;
+
+function steps(value, decimals, direction) {
+  const micros = Math.round(value * MICROS);
+  const unit = MICROS / 10 ** decimals;
+  return direction === "down" ? Math.floor(micros / unit) : Math.ceil(micros / unit);
+}
+
+// `value` rounded toward +infinity to `decimals` places (a Number, for sign tests and toFixed).
+export function roundUp(value, decimals = 0) {
+  return steps(value, decimals, "up") / 10 ** decimals || 0;
+}
+
+function clockText(wholeSeconds) {
+  const h = Math.floor(wholeSeconds / 3600);
+  const m = Math.floor((wholeSeconds % 3600) / 60);
+  const s = wholeSeconds % 60;
+  const ss = String(s).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+// H:MM:SS (M:SS under an hour), to the second or to the tenth ("14:10.0"), rounded up.
 export function duration(seconds, { tenths = false } = {}) {
   if (seconds == null || !Number.isFinite(seconds)) return "–";
-  const sign = seconds < 0 ? "-" : "";
-  let rest = Math.abs(seconds);
-  const t = Math.round(rest * 10) % 10;
-  rest = tenths ? Math.floor(rest) : Math.round(rest);
-  const h = Math.floor(rest / 3600);
-  const m = Math.floor((rest % 3600) / 60);
-  const s = Math.floor(rest % 60);
-  const mm = h ? String(m).padStart(2, "0") : String(m);
-  const text = h ? `${h}:${mm}:${String(s).padStart(2, "0")}` : `${mm}:${String(s).padStart(2, "0")}`;
-  return sign + text + (tenths && t ? `.${t}` : "");
+  const count = steps(seconds, tenths ? 1 : 0, "up");
+  const sign = count < 0 ? "-" : "";
+  const size = Math.abs(count);
+  if (!tenths) return sign + clockText(size);
+  return `${sign}${clockText(Math.floor(size / 10))}.${size % 10}`;
 }
 
+// The stored value to the millisecond, not rounded: what an official edits in a correction
+// and what a split's history shows ("14:09.972", "14:10").
+export function exactDuration(seconds) {
+  if (seconds == null || !Number.isFinite(seconds)) return "";
+  const millis = Math.round(Math.abs(seconds) * 1000);
+  const fraction = millis % 1000 ? `.${String(millis % 1000).padStart(3, "0")}`.replace(/0+$/, "") : "";
+  return (seconds < 0 && millis ? "-" : "") + clockText(Math.floor(millis / 1000)) + fraction;
+}
+
+function paceText(wholeSeconds) {
+  return `${Math.floor(wholeSeconds / 60)}:${String(wholeSeconds % 60).padStart(2, "0")}/km`;
+}
+
+// A pace run (or a segment's): rounded up to the second, never faster than it was.
 export function pace(secondsPerKm) {
   if (secondsPerKm == null || !Number.isFinite(secondsPerKm)) return "–";
-  const whole = Math.round(secondsPerKm);
-  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}/km`;
+  return paceText(steps(secondsPerKm, 0, "up"));
 }
 
+// The pace still needed for the target: rounded down, never easier than it is.
+export function requiredPace(secondsPerKm) {
+  if (secondsPerKm == null || !Number.isFinite(secondsPerKm)) return "–";
+  return paceText(steps(secondsPerKm, 0, "down"));
+}
+
+// Against the schedule (positive is behind): tenths under 10 s, whole seconds above.
 export function gap(seconds) {
-  if (seconds == null) return "–";
-  const rounded = Math.abs(seconds) < 10 ? Math.abs(seconds).toFixed(1) : Math.round(Math.abs(seconds));
-  if (Math.abs(seconds) < 0.05) return "on schedule";
-  return seconds < 0 ? `${rounded} s ahead` : `${rounded} s behind`;
+  if (seconds == null || !Number.isFinite(seconds)) return "–";
+  let shown = roundUp(seconds, 1);
+  if (shown === 0) return "on schedule";
+  let text = Math.abs(shown).toFixed(1);
+  if (Math.abs(shown) >= 10) {
+    shown = roundUp(seconds, 0);
+    text = String(Math.abs(shown));
+  }
+  return shown < 0 ? `${text} s ahead` : `${text} s behind`;
 }
 
+// A margin or gap as −0:11.4 / +0:03.2 (positive is slower), rounded toward slower.
 export function signedSeconds(seconds) {
-  if (seconds == null) return "–";
-  const sign = seconds < 0 ? "−" : "+";
-  return `${sign}${duration(Math.abs(seconds), { tenths: true })}`;
+  if (seconds == null || !Number.isFinite(seconds)) return "–";
+  const shown = roundUp(seconds, 1);
+  const sign = shown < 0 ? "−" : shown > 0 ? "+" : "±";
+  return `${sign}${duration(Math.abs(shown), { tenths: true })}`;
 }
 
+// True when a margin to the target, as shown, is under it (−0:00.1 or better).
+export function shownUnder(seconds) {
+  return seconds != null && Number.isFinite(seconds) && roundUp(seconds, 1) < 0;
+}
+
+// A distance covered, rounded down to 100 m ("12.3 km", "5 km").
 export function km(metres) {
-  if (metres == null) return "–";
-  return `${(metres / 1000).toFixed(metres % 1000 === 0 ? 0 : 1)} km`;
+  if (metres == null || !Number.isFinite(metres)) return "–";
+  const hundreds = steps(metres / 100, 0, "down");
+  return `${hundreds % 10 === 0 ? hundreds / 10 : (hundreds / 10).toFixed(1)} km`;
 }
 
+// A wall-clock time (an ETA), rounded up to the second.
 export function wallTime(iso, timeZone) {
   if (!iso) return "–";
-  return new Date(iso).toLocaleTimeString([], { timeZone, hourCycle: "h23", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const at = Math.ceil(Date.parse(iso) / 1000) * 1000;
+  return new Date(at).toLocaleTimeString([], { timeZone, hourCycle: "h23", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
+// The chance of beating the target, rounded down.
 export function percent(probability) {
-  if (probability == null) return null;
-  return `${Math.round(probability * 100)}%`;
+  if (probability == null || !Number.isFinite(probability)) return null;
+  return `${steps(probability * 100, 0, "down")}%`;
 }
 
 // Build an element with text content (never innerHTML: names are user input).

@@ -138,7 +138,7 @@ export function tickUpdated(node, live) {
   setInterval(() => {
     const last = live.lastUpdate();
     if (!last) return;
-    const ago = Math.round((Date.now() - last) / 1000);
+    const ago = Math.ceil((Date.now() - last) / 1000); // never fresher than it is
     node.textContent = ago < 2 ? "updated just now" : `updated ${ago} s ago`;
     node.dataset.stale = ago > 60 ? "yes" : "no";
   }, 1000);

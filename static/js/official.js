@@ -2,7 +2,7 @@
 // survives a flaky connection and a reload. Each entry carries a client UUID, the API's
 // idempotency key, so a retry can never enter it twice.
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el } from "./format.js";
+import { duration, el, exactDuration, wallTime } from "./format.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -39,8 +39,10 @@ function say(text, kind = "info") {
 
 // "1:25:11", "85:11.4" or "5111" seconds on the race clock.
 function parseElapsed(text) {
-  const parts = text.trim().split(":").map(Number);
-  if (!parts.length || parts.some((n) => !Number.isFinite(n) || n < 0)) return null;
+  const pieces = text.trim().split(":");
+  if (pieces.length > 3 || pieces.some((piece) => !piece.trim())) return null;
+  const parts = pieces.map(Number);
+  if (parts.some((n) => !Number.isFinite(n) || n < 0)) return null;
   return parts.reduce((total, part) => total * 60 + part, 0);
 }
 
@@ -182,7 +184,7 @@ function renderQueue() {
   document.getElementById("queue").replaceChildren(...visible.slice(-30).reverse().map((entry) => {
     const row = el("li", { className: `queued ${entry.state}`, attrs: { "data-id": entry.id } }, [
       el("span", { text: `${entry.bib} @ ${entry.checkpoint}` }),
-      el("span", { text: entry.elapsed_s != null ? duration(entry.elapsed_s, { tenths: true }) : new Date(entry.time).toLocaleTimeString() }),
+      el("span", { text: entry.elapsed_s != null ? duration(entry.elapsed_s, { tenths: true }) : wallTime(entry.time) }),
       el("span", { className: "state", text: entry.state === "failed" ? `failed: ${entry.problem}` : entry.state }),
     ]);
     if (entry.state === "failed") {
@@ -201,27 +203,38 @@ function renderQueue() {
 
 function openEdit(athlete, split, action) {
   dialog.querySelector(".edit-title").textContent = `${action === "void" ? "Void" : "Correct"} ${athlete.name} (${athlete.bib}) at ${split.checkpoint}`;
-  dialog.querySelector("[name=time]").value = duration(split.elapsed_s, { tenths: true });
+  // The stored time to the millisecond: saved untouched, it must not move (rounded up, it would).
+  dialog.querySelector("[name=time]").value = exactDuration(split.elapsed_s);
   dialog.querySelector(".time-field").hidden = action === "void";
   dialog.querySelector("[name=reason]").value = "";
+  dialog.querySelector(".edit-error").textContent = "";
   dialog.dataset.split = split.id;
   dialog.dataset.action = action;
   dialog.showModal();
 }
 
+// Enter in the dialog saves (Save is its only submit button); Cancel and Escape close it.
+dialog.querySelector("button.cancel").addEventListener("click", () => dialog.close());
+
 dialog.querySelector("form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (event.submitter && event.submitter.value === "cancel") return dialog.close();
+  const problem = dialog.querySelector(".edit-error");
   const reason = dialog.querySelector("[name=reason]").value.trim();
   const payload = { reason };
-  if (dialog.dataset.action === "correct") payload.elapsed_s = parseElapsed(dialog.querySelector("[name=time]").value);
+  if (dialog.dataset.action === "correct") {
+    payload.elapsed_s = parseElapsed(dialog.querySelector("[name=time]").value);
+    if (payload.elapsed_s == null) {
+      problem.textContent = "Type the race time as H:MM:SS (tenths and milliseconds allowed).";
+      return;
+    }
+  }
   const method = dialog.dataset.action === "void" ? "DELETE" : "PATCH";
   const { status, answer } = await request(method, `/api/races/${slug}/splits/${dialog.dataset.split}`, payload);
   if (status === 200) {
     say(dialog.dataset.action === "void" ? "Split voided." : "Split corrected.");
     dialog.close();
   } else {
-    dialog.querySelector(".edit-error").textContent = answer.detail || `HTTP ${status}`;
+    problem.textContent = answer.detail || `HTTP ${status}`;
   }
 });
 
@@ -230,7 +243,7 @@ async function showHistory(split) {
   const detail = await response.json();
   const list = document.getElementById("history");
   list.replaceChildren(...detail.history.map((h) => el("li", {
-    text: `v${h.version} ${h.action} by ${h.actor} at ${new Date(h.at).toLocaleTimeString()}: ${h.elapsed_s_before == null ? "" : duration(h.elapsed_s_before, { tenths: true }) + " → "}${h.elapsed_s_after == null ? "void" : duration(h.elapsed_s_after, { tenths: true })}${h.reason ? ` (${h.reason})` : ""}`,
+    text: `v${h.version} ${h.action} by ${h.actor} at ${new Date(h.at).toLocaleTimeString()}: ${h.elapsed_s_before == null ? "" : exactDuration(h.elapsed_s_before) + " → "}${h.elapsed_s_after == null ? "void" : exactDuration(h.elapsed_s_after)}${h.reason ? ` (${h.reason})` : ""}`,
   })));
   document.getElementById("history-title").textContent = `History of ${split.bib} at ${split.checkpoint}`;
 }
@@ -281,7 +294,7 @@ function renderTiming(health) {
       el("tr", { className: mat.warnings.length ? "warn" : "" }, [
         el("td", { text: `${mat.device}${mat.line === "backup" ? " (backup)" : ""}` }),
         el("td", { text: mat.checkpoint }),
-        el("td", { text: `${mat.reads_per_minute}/min · ${Math.round(mat.seconds_since_last_read)} s ago` }),
+        el("td", { text: `${mat.reads_per_minute}/min · ${Math.ceil(mat.seconds_since_last_read)} s ago` }),
         el("td", { text: mat.clock_offset_s == null ? "" : `${mat.clock_offset_s.toFixed(2)} s` }),
         el("td", { text: mat.warnings.map((w) => WARNING_TEXT[w] || w).join(", ") }),
       ]),

@@ -1,6 +1,6 @@
 // Broadcast overlay: ?bib=1&show=clock,projected,gap,pace&theme=dark|light&scale=1
 import { connectLive, raceElapsed } from "./live.js";
-import { duration, gap, pace, signedSeconds } from "./format.js";
+import { duration, gap, pace, shownUnder, signedSeconds } from "./format.js";
 
 const params = new URLSearchParams(location.search);
 const slug = document.body.dataset.race;
@@ -27,7 +27,7 @@ function render() {
   document.getElementById("projected").textContent = p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished });
   const margin = document.getElementById("margin");
   margin.textContent = p.projected_margin_s == null ? "" : `${signedSeconds(p.projected_margin_s)} vs ${duration(state.race.target_s)}`;
-  margin.dataset.good = p.projected_margin_s != null && p.projected_margin_s < 0 ? "yes" : "no";
+  margin.dataset.good = shownUnder(p.projected_margin_s) ? "yes" : "no";
   document.getElementById("gap").textContent = gap(p.gap_s);
   document.getElementById("pace").textContent = pace(p.last_segment_pace_s_per_km ?? p.pace_s_per_km);
 }

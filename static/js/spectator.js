@@ -1,6 +1,6 @@
 // Spectator page: race clock, followed athletes, projections, ETAs, pace chart.
 import { bindStatus, connectLive, estimatedDistance, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, gap, km, pace, percent, signedSeconds, wallTime } from "./format.js";
+import { duration, el, gap, km, pace, percent, requiredPace, shownUnder, signedSeconds, wallTime } from "./format.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -130,7 +130,7 @@ function fillCard(card, athlete) {
   text(card, ".range", hasRange ? `80% range ${duration(p.projected_low_s)} – ${duration(p.projected_high_s)}` : p.finished ? "finished" : "");
   const margin = card.querySelector(".margin");
   margin.textContent = p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s);
-  margin.dataset.good = p.projected_margin_s == null ? "" : p.projected_margin_s < 0 ? "yes" : "no";
+  margin.dataset.good = p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no";
   const chance = percent(p.probability_under_target);
   text(card, ".chance", chance && !p.finished ? `${chance} chance under ${duration(race.target_s)}` : "");
   text(card, ".last", p.last_checkpoint ? `${p.last_checkpoint} · ${duration(p.last_elapsed_s, { tenths: true })}` : "not yet started");
@@ -139,7 +139,7 @@ function fillCard(card, athlete) {
   gapNode.dataset.good = p.gap_s == null ? "" : p.gap_s <= 0 ? "yes" : "no";
   text(card, ".pace", pace(p.pace_s_per_km));
   text(card, ".segment", p.last_segment_pace_s_per_km ? `last segment ${pace(p.last_segment_pace_s_per_km)}` : "");
-  text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? pace(p.required_pace_s_per_km) : p.last_checkpoint ? "out of reach" : pace(race.target_s / (race.distance_m / 1000)));
+  text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? requiredPace(p.required_pace_s_per_km) : p.last_checkpoint ? "out of reach" : requiredPace(race.target_s / (race.distance_m / 1000)));
   const ticks = card.querySelector(".course-ticks");
   ticks.replaceChildren(...race.checkpoints.map((cp) => el("span", { className: "tick", attrs: { "data-left": (cp.distance_m / race.distance_m) * 100, title: cp.code } })));
   for (const tick of ticks.children) tick.style.left = `${tick.dataset.left}%`;
@@ -207,7 +207,7 @@ setInterval(() => {
     const share = (at / state.race.distance_m) * 100;
     card.querySelector(".runner-dot").style.left = `${share}%`;
     card.querySelector(".course-line").style.setProperty("--done", `${share}%`);
-    card.querySelector(".course-label").textContent = athlete.projection.finished ? "finished" : `≈ ${km(Math.round(at / 100) * 100)}`;
+    card.querySelector(".course-label").textContent = athlete.projection.finished ? "finished" : `≈ ${km(at)}`;
     for (const row of card.querySelectorAll(".etas tbody tr")) {
       const left = (Number(row.dataset.elapsed) - elapsed) / state.race.clock_rate;
       row.querySelector(".countdown").textContent = left > 0 ? duration(left) : "due";

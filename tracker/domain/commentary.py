@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .course import FASTEST_PLAUSIBLE_PACE_S_PER_KM, Course
-from .pace import format_duration, format_pace
+from .pace import format_duration, format_pace, round_up
 from .projection import Passing, Projection
 
 # Gains or losses smaller than this are noise at a mat, not a story.
@@ -27,32 +27,45 @@ def notes_for(course: Course, passings: Sequence[Passing], projection: Projectio
         gap_now = last.elapsed_s - course.target_elapsed_at(last.distance_m)
         change = gap_now - gap_before
         span = _distance(last.distance_m - before.distance_m)
-        verb = "gained" if change < 0 else "lost"
-        # Whole seconds read better; tenths only where the change is small.
+        # Whole seconds read better; tenths only where the change is small. Rounded toward
+        # losing time, as every figure against the schedule: a gain never looks bigger.
         digits = 0 if abs(change) >= NOTEWORTHY_GAP_CHANGE_S else 1
-        amount = f"{abs(change):.{digits}f}"
+        shown = round_up(change, digits)
+        verb = "gained" if shown < 0 else "lost"
+        amount = f"{abs(shown) / 10**digits:.{digits}f}"
         notes.append(f"{verb} {amount} s on schedule over the last {span}")
     if projection.finished:
-        margin = projection.projected_margin_s
-        side = "under" if margin < 0 else "over"
         notes.append(
             f"finished in {format_duration(projection.projected_finish_s)}, "
-            f"{abs(margin):.1f} s {side} the target"
+            f"{_against_target(projection.projected_margin_s, 1)}"
         )
         return notes
     if projection.projected_finish_s is not None:
-        margin = projection.projected_margin_s
-        side = "under" if margin < 0 else "over"
         notes.append(
-            f"on course for {format_duration(round(projection.projected_finish_s))}, "
-            f"{abs(margin):.0f} s {side} the target"
+            f"on course for {format_duration(projection.projected_finish_s, tenths=False)}, "
+            f"{_against_target(projection.projected_margin_s, 0)}"
         )
     required = projection.required_pace_s_per_km
     if required is not None and required >= FASTEST_PLAUSIBLE_PACE_S_PER_KM:
-        notes.append(f"needs {format_pace(projection.required_pace_s_per_km)}/km from here")
+        notes.append(
+            f"needs {format_pace(projection.required_pace_s_per_km, needed=True)}/km from here"
+        )
     elif projection.projected_finish_s is not None:
         notes.append("the target is out of reach")
     return notes
+
+
+def _against_target(margin_s: float, digits: int) -> str:
+    """'11 s under the target', rounded toward slower: under only if it shows as under.
+
+    >>> _against_target(-0.04, 1), _against_target(-19.8, 1), _against_target(0.2, 0)
+    ('on the target', '19.8 s under the target', '1 s over the target')
+    """
+    shown = round_up(margin_s, digits)
+    if shown == 0:
+        return "on the target"
+    side = "under" if shown < 0 else "over"
+    return f"{abs(shown) / 10**digits:.{digits}f} s {side} the target"
 
 
 def _distance(metres: float) -> str:

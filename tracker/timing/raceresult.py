@@ -105,6 +105,7 @@ log = logging.getLogger(__name__)
 PULL_CHUNK = 100
 ANSWER_TIMEOUT_S = 30.0
 CLOCK_CHECK_S = 600.0  # TIMING.md §9.5: measure the decoder clock at connect and every 10 min
+DECODER_RESOLUTION_S = 0.001  # a decoder's clock is read to the millisecond
 PROTOCOL = "raceresult"
 
 
@@ -196,13 +197,21 @@ class DecoderSession:
         return count
 
     def measure_clock(self) -> None:
-        """Server UTC minus decoder time, taken at the midpoint of GETTIME's round trip."""
+        """Server UTC minus decoder time, taken at the midpoint of GETTIME's round trip.
+
+        The decoder read its clock somewhere within the round trip, so an offset within half
+        of it (plus the decoder's millisecond) cannot be told from none: it is stored as 0,
+        not as noise that would move every later read (by up to a millisecond on loopback,
+        0.6 s of race time in a demo replaying at 600x).
+        """
         asked = time.time()
         self.command("GETTIME")
         reply = self.reply("GETTIME")
         answered = time.time()
         decoder = parse_time_reply(reply, event_date=self.event_date, zone=self.zone)
         offset_s = (asked + answered) / 2 - decoder.timestamp()
+        if abs(offset_s) <= (answered - asked) / 2 + DECODER_RESOLUTION_S:
+            offset_s = 0.0
         log.info("decoder %s clock offset %+.3f s", self.name, offset_s)
         self.sink.clock_offset(self.name, PROTOCOL, offset_s)
         self.clock_checked = time.monotonic()

@@ -56,7 +56,7 @@ class FakeDecoder:
             return "SETPROTOCOL;1.6\r\n"
         if command == "GETTIME":
             clock = datetime.now(ZoneInfo(self.zone)) + timedelta(seconds=self.clock_skew_s)
-            return f"GETTIME;{clock:%Y-%m-%d;%H:%M:%S}.{clock.microsecond // 1000:03d}\r\n"
+            return f"GETTIME;{clock:%Y-%m-%d;%H:%M:%S.%f}\r\n"  # as precise as its passings
         if command == "GETSTATUS":
             return "GETSTATUS;" + ";".join(["0"] * 24) + "\r\n"
         if command == "PASSINGS":
