@@ -27,11 +27,17 @@ def iso(instant: datetime) -> str:
 
 
 @pytest.mark.parametrize(
-    "at", ["9999-12-31T23:00:00+00:00", "0001-01-01T00:00:00+00:00", "2091-10-12T08:15:00+02:00"]
+    ("at", "code"),
+    [
+        ("9999-12-31T23:00:00+00:00", "future_time"),
+        ("0001-01-01T00:00:00+00:00", "time_out_of_range"),
+        ("2091-10-12T08:15:00+02:00", "future_time"),
+        ("2001-10-12T08:15:00+02:00", "time_out_of_range"),
+    ],
 )
-def test_a_typod_gun_time_is_refused_and_the_race_still_works(client, auth, today, at):
+def test_a_typod_gun_time_is_refused_and_the_race_still_works(client, auth, today, at, code):
     response = client.post("/api/races/today/start", json={"at": at}, headers=auth["official"])
-    assert (response.status_code, response.json["code"]) == (422, "time_out_of_range")
+    assert (response.status_code, response.json["code"]) == (422, code)
     assert client.get("/api/races/today").status_code == 200
     assert client.get("/api/races/today/athletes/1").status_code == 200
     fired = client.post("/api/races/today/start", headers=auth["official"])

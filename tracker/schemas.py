@@ -54,7 +54,7 @@ def _instant(value: object, info: ValidationInfo) -> datetime:
     if window is not None:
         refusal = instant_refusal(instant, **window)
         if refusal is not None:
-            raise PydanticCustomError("time_out_of_range", refusal.detail)
+            raise PydanticCustomError(refusal.code, refusal.detail)
     return instant
 
 
@@ -238,7 +238,7 @@ def parse_body(
         ]
         codes = {item["code"] for item in errors}
         # One specific reason (e.g. invalid_time) names the whole problem; a mix does not.
-        specific = codes <= {"invalid_time", "invalid_string", "time_out_of_range"}
+        specific = codes <= {"invalid_time", "invalid_string", "time_out_of_range", "future_time"}
         specific = specific and len(codes) == 1
         code = codes.pop() if specific else "validation_error"
         fields = ", ".join(item["field"] or "body" for item in errors)

@@ -125,12 +125,16 @@ def instant_refusal(
     instant: datetime, now: datetime, *, window_s: float, future_tolerance_s: float
 ) -> Refusal | None:
     """Refuse an instant a client gave that lies outside the window around now: more than
-    `window_s` ago or more than `future_tolerance_s` ahead (a typo'd year, a device clock
-    set to 1970), so it can never brick a race or overflow the clock arithmetic.
+    `future_tolerance_s` ahead (`future_time`) or more than `window_s` ago
+    (`time_out_of_range`): a typo'd year or a device clock set to 1970 can never brick a
+    race or overflow the clock arithmetic.
 
     >>> from datetime import UTC
     >>> now = datetime(2026, 4, 26, 9, 0, tzinfo=UTC)
     >>> instant_refusal(datetime(9999, 12, 31, 23, tzinfo=UTC), now, window_s=7 * 86400,
+    ...                 future_tolerance_s=5).code
+    'future_time'
+    >>> instant_refusal(datetime(1, 1, 1, tzinfo=UTC), now, window_s=7 * 86400,
     ...                 future_tolerance_s=5).code
     'time_out_of_range'
     >>> instant_refusal(now - timedelta(hours=3), now, window_s=7 * 86400,
@@ -138,10 +142,15 @@ def instant_refusal(
     True
     """
     ahead_s = (instant - now).total_seconds()
-    if -window_s <= ahead_s <= future_tolerance_s:
-        return None
-    return Refusal(
-        "time_out_of_range",
-        f"{instant.isoformat()} is not within {window_s / 86400:g} days before now and"
-        f" {future_tolerance_s:g} s after it; check the date.",
-    )
+    if ahead_s > future_tolerance_s:
+        return Refusal(
+            "future_time",
+            f"{instant.isoformat()} is {ahead_s:,.0f} s ahead of the server's clock;"
+            " check the date.",
+        )
+    if ahead_s < -window_s:
+        return Refusal(
+            "time_out_of_range",
+            f"{instant.isoformat()} is more than {window_s / 86400:g} days ago; check the date.",
+        )
+    return None
