@@ -260,6 +260,11 @@ def test_enter_in_the_correction_dialog_saves_the_correction(server, tokens, pag
         849.8,
     )
     expect(row.locator("td").nth(2)).to_have_text("14:09.8")
+    # The console's audit log shows the correction: who, what, old → new and why.
+    newest = page.locator("#audit tr").first
+    expect(newest).to_contain_text("split.correct")
+    expect(newest).to_contain_text("official-1 (official)")
+    expect(newest).to_contain_text("14:09.972 → 14:09.8 (mat read late)")
 
     # A time that does not parse is said so, and the dialog stays open with what was typed.
     row.get_by_role("button", name="Correct").click()

@@ -68,6 +68,7 @@ async function request(method, url, payload) {
     body: JSON.stringify(payload),
   });
   const answer = await response.json().catch(() => ({}));
+  if (response.ok) loadAudit();  // the write is in the log now: show it without waiting
   return { status: response.status, answer };
 }
 
@@ -301,3 +302,47 @@ function renderTiming(health) {
     ),
   );
 }
+
+// The audit log of this race: every write, newest first, fetched a page at a time after the
+// last entry seen (cheap to poll: nothing new is an empty page).
+const AUDIT_SHOWN = 50;
+const AUDIT_POLL_MS = 10000;
+let auditAfter = 0;
+let auditRows = [];
+
+function describeChange(entry) {
+  const value = (side) => {
+    if (!side) return "";
+    if ("elapsed_s" in side) return side.elapsed_s == null ? "void" : exactDuration(side.elapsed_s);
+    if ("gun_time" in side) return wallTime(side.gun_time, state && state.race.timezone);
+    return Object.entries(side).filter(([, v]) => v != null && v !== "").map(([k, v]) => `${k}: ${v}`).join(", ");
+  };
+  const before = value(entry.before);
+  const after = value(entry.after);
+  const reason = entry.after && entry.after.reason ? ` (${entry.after.reason})` : "";
+  return (before ? `${before} → ` : "") + after + reason;
+}
+
+async function loadAudit() {
+  const response = await fetch(`/api/audit?race=${encodeURIComponent(slug)}&after=${auditAfter}`);
+  if (!response.ok) return;
+  const page = await response.json();
+  if (!page.entries.length) return;
+  auditAfter = page.next_after;
+  auditRows = [...page.entries.reverse(), ...auditRows].slice(0, AUDIT_SHOWN);
+  document.getElementById("audit").replaceChildren(
+    ...auditRows.map((entry) =>
+      el("tr", {}, [
+        el("td", { text: wallTime(entry.at, state && state.race.timezone) }),
+        el("td", { text: entry.role ? `${entry.actor} (${entry.role})` : entry.actor }),
+        el("td", { text: entry.action }),
+        el("td", { text: entry.subject || "" }),
+        el("td", { text: describeChange(entry) }),
+      ]),
+    ),
+  );
+  if (page.entries.length === 500) loadAudit();  // more than a page waiting: catch up
+}
+
+loadAudit();
+setInterval(loadAudit, AUDIT_POLL_MS);
