@@ -310,11 +310,14 @@ const AUDIT_POLL_MS = 10000;
 let auditAfter = 0;
 let auditRows = [];
 
+// The race's own zone once the snapshot is in; the browser's until then.
+const raceZone = () => (state ? state.race.timezone : undefined);
+
 function describeChange(entry) {
   const value = (side) => {
     if (!side) return "";
     if ("elapsed_s" in side) return side.elapsed_s == null ? "void" : exactDuration(side.elapsed_s);
-    if ("gun_time" in side) return wallTime(side.gun_time, state && state.race.timezone);
+    if ("gun_time" in side) return wallTime(side.gun_time, raceZone());
     return Object.entries(side).filter(([, v]) => v != null && v !== "").map(([k, v]) => `${k}: ${v}`).join(", ");
   };
   const before = value(entry.before);
@@ -333,7 +336,7 @@ async function loadAudit() {
   document.getElementById("audit").replaceChildren(
     ...auditRows.map((entry) =>
       el("tr", {}, [
-        el("td", { text: wallTime(entry.at, state && state.race.timezone) }),
+        el("td", { text: wallTime(entry.at, raceZone()) }),
         el("td", { text: entry.role ? `${entry.actor} (${entry.role})` : entry.actor }),
         el("td", { text: entry.action }),
         el("td", { text: entry.subject || "" }),
