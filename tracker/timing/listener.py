@@ -2,9 +2,43 @@
 
 from __future__ import annotations
 
+import logging
 import socketserver
 
 from .sink import ReadSink
+
+log = logging.getLogger(__name__)
+
+
+class FrameTooLong(Exception):
+    """A sender went past a frame's length limit: abuse or a broken sender, not a read."""
+
+
+class Frames:
+    """Complete frames (lines, messages) out of a byte stream, each at most `limit` bytes.
+
+    Only a chunk that holds a separator is split, so a sender that never ends its line
+    costs one bounded append per chunk instead of re-splitting an ever-growing buffer.
+
+    >>> frames = Frames(b"\\n", limit=8)
+    >>> frames.feed(b"a\\nb"), frames.feed(b"c\\n")
+    ([b'a'], [b'bc'])
+    """
+
+    def __init__(self, separator: bytes, limit: int) -> None:
+        self.separator, self.limit = separator, limit
+        self.pending = b""
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """The frames that `chunk` completes; raises FrameTooLong past the limit."""
+        if self.separator not in chunk:
+            self.pending += chunk
+            complete = []
+        else:
+            *complete, self.pending = (self.pending + chunk).split(self.separator)
+        if len(self.pending) > self.limit or any(len(f) > self.limit for f in complete):
+            raise FrameTooLong(f"a frame longer than {self.limit} bytes")
+        return complete
 
 
 class LinkedConnection(socketserver.BaseRequestHandler):
@@ -14,6 +48,16 @@ class LinkedConnection(socketserver.BaseRequestHandler):
     sink: ReadSink
     protocol = "tcp"
     device: str
+
+    def handle(self) -> None:
+        """Serve the connection; a sender past a frame's limit is cut off."""
+        try:
+            self.serve()
+        except FrameTooLong as error:
+            log.warning("closed the link of %s: %s", self.device, error)
+
+    def serve(self) -> None:
+        raise NotImplementedError
 
     def setup(self) -> None:
         super().setup()
