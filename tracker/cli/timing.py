@@ -6,6 +6,7 @@ The listener commands and the file formats come from `tracker.timing.protocols`.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -92,5 +93,11 @@ def import_command(slug: str, path: Path, kind: str, location: str | None, maps,
             results += sink.store(reads[start : start + 500], name)
     except Refusal as refusal:
         raise refused(refusal) from refusal
-    new = sum(result.result == "accepted" for result in results)
-    click.echo(f"Imported {len(results)} reads into {slug}: {new} new, {len(results) - new} known.")
+    counts = Counter(result.result for result in results)
+    conflicts = (
+        f", {counts['conflict']} conflicting (kept for review)" if counts["conflict"] else ""
+    )
+    click.echo(
+        f"Imported {len(results)} reads into {slug}: {counts['accepted']} new, "
+        f"{counts['duplicate']} known{conflicts}."
+    )

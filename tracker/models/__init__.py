@@ -10,7 +10,7 @@ from .access import ApiToken
 from .projection import RaceFinishModel
 from .race import Athlete, Checkpoint, Chip, Race
 from .splits import Split, SplitRevision
-from .timing import RawRead, TimingDevice, TimingMat
+from .timing import RawRead, ReadConflict, TimingDevice, TimingMat
 
 __all__ = [
     "ApiToken",
@@ -20,6 +20,7 @@ __all__ = [
     "Race",
     "RaceFinishModel",
     "RawRead",
+    "ReadConflict",
     "Split",
     "SplitRevision",
     "TimingDevice",

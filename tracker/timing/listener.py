@@ -66,8 +66,10 @@ class LinkedConnection(socketserver.BaseRequestHandler):
         self.sink.link(self.device, self.protocol, connected=True, peer=peer)
 
     def finish(self) -> None:
-        super().finish()
-        self.sink.link(self.device, self.protocol, connected=False)
+        try:
+            super().finish()
+        finally:  # every open is counted, so every close must be too
+            self.sink.link(self.device, self.protocol, connected=False)
 
 
 class TimingServer(socketserver.ThreadingTCPServer):
@@ -77,9 +79,10 @@ class TimingServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
 
-def listen(
-    handler: type[socketserver.BaseRequestHandler], sink: ReadSink, host: str, port: int
-) -> TimingServer:
-    """A server whose connections are handled by `handler`, storing into `sink`."""
+def listen(handler: type[LinkedConnection], sink: ReadSink, host: str, port: int) -> TimingServer:
+    """A server whose connections are handled by `handler`, storing into `sink`; links a
+    crashed predecessor left counted as open are closed first."""
     bound = type(handler.__name__, (handler,), {"sink": sink})
-    return TimingServer((host, port), bound)
+    server = TimingServer((host, port), bound)
+    sink.reset_links(handler.protocol)
+    return server
