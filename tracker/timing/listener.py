@@ -27,18 +27,19 @@ class Frames:
 
     def __init__(self, separator: bytes, limit: int) -> None:
         self.separator, self.limit = separator, limit
-        self.pending = b""
+        self.pending = bytearray()  # grows in place: appending costs the chunk, not the buffer
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """The frames that `chunk` completes; raises FrameTooLong past the limit."""
-        if self.separator not in chunk:
-            self.pending += chunk
-            complete = []
+        complete = []
+        if self.separator in chunk:
+            *complete, rest = (self.pending + chunk).split(self.separator)
+            self.pending = bytearray(rest)
         else:
-            *complete, self.pending = (self.pending + chunk).split(self.separator)
+            self.pending += chunk
         if len(self.pending) > self.limit or any(len(f) > self.limit for f in complete):
             raise FrameTooLong(f"a frame longer than {self.limit} bytes")
-        return complete
+        return [bytes(frame) for frame in complete]
 
 
 class LinkedConnection(socketserver.BaseRequestHandler):
