@@ -274,3 +274,50 @@ def test_mat_health_flags_a_mat_silent_while_athletes_are_due(app, client, auth)
     assert later["at"] > now.isoformat()
     # Spectators cannot see the timing equipment.
     assert client.get("/api/races/mats/timing").status_code == 401
+
+
+def read(seq, chip, time, source="km5-bridge"):
+    return {"source": source, "seq": seq, "chip": chip, "time": at(time), "checkpoint": "5K"}
+
+
+def test_two_reads_under_one_key_in_a_batch_are_stored_and_a_conflict_never_accepted(
+    client, auth, vienna
+):
+    results = send(client, auth, [read(1, "KIP1", "14:10.0"), read(1, "SEC2", "14:15.0")]).json[
+        "results"
+    ]
+    assert [(r["result"], r["status"]) for r in results] == [
+        ("accepted", "used"),
+        ("conflict", "conflict"),
+    ]
+    assert "km5-bridge:1" in results[1]["reason"]
+    assert count_rows("raw_reads") == 1
+    assert count_rows("read_conflicts") == 1
+    # The conflicting read is kept for review, never scored.
+    assert client.get("/api/races/vienna/athletes/2").json["splits"] == []
+
+
+def test_a_bridge_that_restarts_its_numbering_is_told_its_reads_conflict(client, auth, vienna):
+    send(client, auth, [read(1, "KIP1", "14:10.0"), read(2, "KIP1", "14:11.0")])
+    after_reboot = [read(1, "SEC2", "14:15.0"), read(2, "KIP1", "14:11.0")]
+    results = send(client, auth, after_reboot).json["results"]
+    assert [r["result"] for r in results] == ["conflict", "duplicate"]
+    # Re-sent until it is no longer a conflict? It stays one, and is kept once.
+    again = send(client, auth, after_reboot).json["results"]
+    assert [r["result"] for r in again] == ["conflict", "duplicate"]
+    assert (count_rows("raw_reads"), count_rows("read_conflicts")) == (2, 1)
+    # A boot id in the source keeps the new numbering apart.
+    rebooted = send(client, auth, [read(1, "SEC2", "14:15.0", source="km5-bridge.boot2")])
+    assert rebooted.json["results"][0]["result"] == "accepted"
+
+
+def test_the_same_read_twice_in_a_batch_is_a_duplicate(client, auth, vienna):
+    results = send(client, auth, [read(1, "KIP1", "14:10.0")] * 2).json["results"]
+    assert [r["result"] for r in results] == ["accepted", "duplicate"]
+    assert count_rows("raw_reads") == 1
+
+
+def test_a_sequence_number_past_32_bits_is_stored(client, auth, vienna):
+    response = send(client, auth, [read(2**40, "KIP1", "14:10.0")])
+    assert response.status_code == 200, response.json
+    assert response.json["results"][0]["key"] == f"km5-bridge:{2**40}"

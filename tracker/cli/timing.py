@@ -6,6 +6,7 @@ The listener commands and the file formats come from `tracker.timing.protocols`.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -19,6 +20,10 @@ from .refused import refused
 
 timing_group = click.Group("timing", help="Timing equipment: listeners, clients, file import.")
 MAP_HELP = "Map a device location to a checkpoint: LOCATION=CHECKPOINT[:backup] (repeatable)."
+HOST_HELP = (
+    "The address to listen on. Loopback by default: listeners have no authentication, so open "
+    "them only to the timing network (see the README, Connecting your timing system)."
+)
 DEVICE_HELP = "A name for this equipment in mat health (default: {default})."
 
 
@@ -35,7 +40,7 @@ def _listener_command(listener: Listener) -> click.Command:
 
     @click.command(listener.name, help=f"Listen for {listener.label}.")
     @click.argument("slug")
-    @click.option("--host", default="0.0.0.0", show_default=True)
+    @click.option("--host", default="127.0.0.1", show_default=True, help=HOST_HELP)
     @click.option("--port", default=listener.default_port, show_default=True, type=int)
     @click.option("--map", "maps", multiple=True, help=MAP_HELP)
     @click.option("--device", help=DEVICE_HELP.format(default=f"{listener.name}@PEER-ADDRESS"))
@@ -88,5 +93,11 @@ def import_command(slug: str, path: Path, kind: str, location: str | None, maps,
             results += sink.store(reads[start : start + 500], name)
     except Refusal as refusal:
         raise refused(refusal) from refusal
-    new = sum(result.result == "accepted" for result in results)
-    click.echo(f"Imported {len(results)} reads into {slug}: {new} new, {len(results) - new} known.")
+    counts = Counter(result.result for result in results)
+    conflicts = (
+        f", {counts['conflict']} conflicting (kept for review)" if counts["conflict"] else ""
+    )
+    click.echo(
+        f"Imported {len(results)} reads into {slug}: {counts['accepted']} new, "
+        f"{counts['duplicate']} known{conflicts}."
+    )

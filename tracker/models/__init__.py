@@ -11,7 +11,7 @@ from .audit import AuditEntry
 from .projection import RaceFinishModel
 from .race import Athlete, Checkpoint, Chip, Race
 from .splits import Split, SplitRevision
-from .timing import RawRead, TimingDevice, TimingMat
+from .timing import RawRead, ReadConflict, TimingDevice, TimingMat
 
 __all__ = [
     "ApiToken",
@@ -22,6 +22,7 @@ __all__ = [
     "Race",
     "RaceFinishModel",
     "RawRead",
+    "ReadConflict",
     "Split",
     "SplitRevision",
     "TimingDevice",

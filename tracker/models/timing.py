@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime, db, utc_now
@@ -19,7 +27,7 @@ class RawRead(db.Model):
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(64))
     device: Mapped[str | None] = mapped_column(String(64))
-    seq: Mapped[int | None]
+    seq: Mapped[int | None] = mapped_column(BigInteger)  # bridges may count past 2**31
     checkpoint: Mapped[str] = mapped_column(String(32))
     line: Mapped[str] = mapped_column(String(8), default="main")
     chip: Mapped[str] = mapped_column(String(64))
@@ -39,6 +47,30 @@ class RawRead(db.Model):
     )
 
 
+class ReadConflict(db.Model):
+    """A read that arrived under a key the raw log already holds with different content
+    (a bridge that restarted its numbering, say): kept for review, never scored.
+    Append-only; the same conflicting read sent again is stored once (`fingerprint`)."""
+
+    __tablename__ = "read_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(64))
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    checkpoint: Mapped[str] = mapped_column(String(32))
+    line: Mapped[str] = mapped_column(String(8))
+    chip: Mapped[str] = mapped_column(String(64))
+    device_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    raw: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    # The key and the content together: a re-send of this same read adds nothing.
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+
+
 class TimingDevice(db.Model):
     """A decoder, timing program or bridge sending reads for a race: its link and its clock."""
 
@@ -50,6 +82,8 @@ class TimingDevice(db.Model):
     protocol: Mapped[str] = mapped_column(String(32))
     # None: the device never held a connection to us (HTTP bridges, file imports).
     connected: Mapped[bool | None]
+    # Connections open now: linked while at least one is (two from one host are two).
+    open_links: Mapped[int] = mapped_column(default=0, server_default="0")
     state_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     peer: Mapped[str | None] = mapped_column(String(100))
     # Server UTC minus device time, added to every later read of this device.

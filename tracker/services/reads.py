@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain import scoring
 from ..domain.race_clock import not_started
-from ..models import Athlete, Chip, Race, RawRead
+from ..models import Athlete, Chip, Race, RawRead, ReadConflict
 from .rescoring import rescore
 from .timing_devices import MatRead, clock_offsets_ms, note_mat_reads
 
@@ -37,13 +38,26 @@ class ReadIn:
         millis = round(self.time.timestamp() * 1000)
         return f"{self.source}:{self.chip}:{millis}:{self.checkpoint}:{self.line}"
 
+    @property
+    def content(self) -> tuple[str, int, str, str]:
+        """What a read says: two reads under one key saying the same are one read."""
+        return _content(self.chip, self.time, self.checkpoint, self.line)
+
+
+def _content(chip: str, time: datetime, checkpoint: str, line: str) -> tuple[str, int, str, str]:
+    return (chip, round(time.timestamp() * 1000), checkpoint, line)
+
+
+def _stored_content(row: RawRead) -> tuple[str, int, str, str]:
+    return _content(row.chip, row.device_time, row.checkpoint, row.line)
+
 
 @dataclass(frozen=True)
 class ReadResult:
     """What became of one read of a batch."""
 
     key: str
-    result: str  # accepted | duplicate
+    result: str  # accepted | duplicate | conflict (kept for review, never scored)
     status: str  # used, duplicate, implausible, unknown_chip, ... (TIMING.md §9.10)
     reason: str = ""
     bib: str | None = None
@@ -52,23 +66,83 @@ class ReadResult:
 def ingest_reads(
     session: Session, race: Race, reads: list[ReadIn], *, now: datetime, future_tolerance_s: float
 ) -> list[ReadResult]:
-    """Store new reads (a known key is a no-op), rescore the athletes they touch, report."""
+    """Store new reads (a known key with the same content is a no-op; with other content, a
+    conflict kept for review), rescore the athletes they touch, report."""
     refusal = not_started(race.gun_time)
     if refusal is not None:
         raise refusal
     keys = [read.key for read in reads]
-    known = set(
-        session.scalars(select(RawRead.idempotency_key).where(RawRead.idempotency_key.in_(keys)))
-    )
+    known = {
+        row.idempotency_key: _stored_content(row)
+        for row in session.scalars(select(RawRead).where(RawRead.idempotency_key.in_(keys)))
+    }
     fresh: dict[str, ReadIn] = {}
+    outcomes, conflicts = [], {}
     for read in reads:
-        if read.key not in known and read.key not in fresh:
+        held = known.get(read.key) or (fresh[read.key].content if read.key in fresh else None)
+        if held is None:
             fresh[read.key] = read
+            outcomes.append("accepted")
+        elif held == read.content:
+            outcomes.append("duplicate")
+        else:
+            conflicts[read] = _conflict_reason(read, held)
+            outcomes.append("conflict")
     _store(session, race, fresh, now)
-    wearers = _wearers(session, race, {read.chip for read in reads})
-    touched = list(dict.fromkeys(wearers[read.chip] for read in reads if read.chip in wearers))
+    _keep_conflicts(session, race, conflicts, now)
+    scored = [read for read, outcome in zip(reads, outcomes, strict=True) if outcome != "conflict"]
+    wearers = _wearers(session, race, {read.chip for read in scored})
+    touched = list(dict.fromkeys(wearers[read.chip] for read in scored if read.chip in wearers))
     verdicts = rescore(session, race, touched, now=now, future_tolerance_s=future_tolerance_s)
-    return [_result(read, known, wearers.get(read.chip), verdicts) for read in reads]
+    return [
+        ReadResult(read.key, "conflict", "conflict", conflicts[read])
+        if outcome == "conflict"
+        else _result(read, outcome, wearers.get(read.chip), verdicts)
+        for read, outcome in zip(reads, outcomes, strict=True)
+    ]
+
+
+def _conflict_reason(read: ReadIn, held: tuple[str, int, str, str]) -> str:
+    chip, millis, checkpoint, line = held
+    held_at = datetime.fromtimestamp(millis / 1000, read.time.tzinfo).isoformat()
+    return (
+        f"{read.key} already holds chip {chip} at {held_at} at {checkpoint} ({line}); this "
+        "different read is kept for review, not scored. A bridge that restarts its numbering "
+        "needs a new source (e.g. with a boot id)."
+    )
+
+
+def _keep_conflicts(
+    session: Session, race: Race, conflicts: dict[ReadIn, str], now: datetime
+) -> None:
+    """Append conflicting reads for review; one sent again is kept once."""
+    rows = {}
+    for read, reason in conflicts.items():
+        fingerprint = hashlib.sha256(repr((read.key, read.content)).encode()).hexdigest()
+        rows[fingerprint] = ReadConflict(
+            race_id=race.id,
+            idempotency_key=read.key,
+            source=read.source,
+            device=read.device,
+            seq=read.seq,
+            checkpoint=read.checkpoint,
+            line=read.line,
+            chip=read.chip,
+            device_time=read.time,
+            received_at=now,
+            raw=read.raw,
+            reason=reason,
+            fingerprint=fingerprint,
+        )
+    if not rows:
+        return
+    kept = set(
+        session.scalars(
+            select(ReadConflict.fingerprint).where(ReadConflict.fingerprint.in_(rows.keys()))
+        )
+    )
+    session.add_all(row for fingerprint, row in rows.items() if fingerprint not in kept)
+    session.flush()
 
 
 def _store(session: Session, race: Race, fresh: dict[str, ReadIn], now: datetime) -> None:
@@ -102,8 +176,8 @@ def _store(session: Session, race: Race, fresh: dict[str, ReadIn], now: datetime
     session.flush()
 
 
-def _result(read: ReadIn, known: set[str], athlete, verdicts) -> ReadResult:
-    """What became of one read of the batch."""
+def _result(read: ReadIn, outcome: str, athlete, verdicts) -> ReadResult:
+    """What became of one stored (or already stored) read of the batch."""
     if athlete is None:
         verdict = scoring.Verdict(
             "unknown_chip", f"no athlete wears chip {read.chip}; kept, scored once assigned"
@@ -112,7 +186,7 @@ def _result(read: ReadIn, known: set[str], athlete, verdicts) -> ReadResult:
         verdict = verdicts.get(read.key)
     return ReadResult(
         key=read.key,
-        result="duplicate" if read.key in known else "accepted",
+        result=outcome,
         status=verdict.status if verdict else "unscored",
         reason=verdict.reason if verdict else "",
         bib=athlete.bib if athlete else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,11 +27,15 @@ class MatRead:
 
 
 def _device(session: Session, race: Race, name: str, protocol: str) -> TimingDevice:
+    # Locked (PostgreSQL; SQLite writers take the whole database): two connections of one
+    # device opening or closing at once must not lose a count.
     device = session.scalar(
-        select(TimingDevice).where(TimingDevice.race_id == race.id, TimingDevice.name == name)
+        select(TimingDevice)
+        .where(TimingDevice.race_id == race.id, TimingDevice.name == name)
+        .with_for_update()
     )
     if device is None:
-        device = TimingDevice(race_id=race.id, name=name, protocol=protocol)
+        device = TimingDevice(race_id=race.id, name=name, protocol=protocol, open_links=0)
         session.add(device)
     return device
 
@@ -46,13 +50,31 @@ def set_link(
     now: datetime,
     peer: str | None = None,
 ) -> TimingDevice:
-    """A device connected to us, or we to it (or the link dropped)."""
+    """A connection of a device opened (to us, or ours to it) or closed. The device is
+    linked while at least one of its connections is open."""
     device = _device(session, race, name, protocol)
+    device.open_links = max(0, device.open_links + (1 if connected else -1))
+    _show_link(device, device.open_links > 0, now)
+    if connected:
+        device.peer = peer or device.peer
+    return device
+
+
+def reset_links(session: Session, race: Race, names: Callable[[str], bool], now: datetime) -> None:
+    """A listener starts: no connection of its devices can still be open, whatever a crash
+    left counted (`names` picks the devices that are that listener's)."""
+    for device in session.scalars(
+        select(TimingDevice).where(TimingDevice.race_id == race.id, TimingDevice.open_links > 0)
+    ):
+        if names(device.name):
+            device.open_links = 0
+            _show_link(device, False, now)
+
+
+def _show_link(device: TimingDevice, connected: bool, now: datetime) -> None:
     if device.connected != connected:
         device.state_since = now
     device.connected = connected
-    device.peer = peer or device.peer
-    return device
 
 
 def set_clock_offset(

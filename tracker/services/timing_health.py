@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..domain import mat_health
 from ..domain.race_clock import elapsed_at
-from ..models import Athlete, Race, RawRead, Split, TimingDevice, TimingMat
+from ..models import Athlete, Race, RawRead, ReadConflict, Split, TimingDevice, TimingMat
 from .courses import course_of
 from .races import race_named
 
@@ -120,6 +120,7 @@ def _device_view(device: TimingDevice) -> dict:
         "name": device.name,
         "protocol": device.protocol,
         "connected": device.connected,
+        "open_links": device.open_links,
         "since": device.state_since.isoformat() if device.state_since else None,
         "peer": device.peer,
         "clock_offset_s": _offset_s(device),
@@ -174,6 +175,36 @@ def timing_health(session: Session, race: Race, now: datetime) -> dict:
         "mats": mat_views,
         "checkpoints": [
             _checkpoint_view(cp.code, mat_views, due.get(cp.code, 0)) for cp in race.checkpoints
+        ],
+        **_read_conflicts(session, race),
+    }
+
+
+def _read_conflicts(session: Session, race: Race, shown: int = 20) -> dict:
+    """Reads kept for review because their key already held another read: the newest few."""
+    total = session.scalar(
+        select(func.count()).select_from(ReadConflict).where(ReadConflict.race_id == race.id)
+    )
+    newest = session.scalars(
+        select(ReadConflict)
+        .where(ReadConflict.race_id == race.id)
+        .order_by(ReadConflict.id.desc())
+        .limit(shown)
+    )
+    return {
+        "read_conflicts_total": total,
+        "read_conflicts": [
+            {
+                "key": conflict.idempotency_key,
+                "device": conflict.device,
+                "checkpoint": conflict.checkpoint,
+                "line": conflict.line,
+                "chip": conflict.chip,
+                "time": conflict.device_time.isoformat(),
+                "received_at": conflict.received_at.isoformat(),
+                "reason": conflict.reason,
+            }
+            for conflict in newest
         ],
     }
 

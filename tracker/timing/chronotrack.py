@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 import socketserver
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from ..domain.race_clock import local_instant
-from .device_read import DeviceRead
-from .listener import LinkedConnection
+from .device_read import DeviceRead, unix_instant
+from .listener import Frames, LinkedConnection
 from .protocols import FileContext, FileFormat, Listener
 from .sink import ReadSink
 
@@ -23,6 +23,7 @@ SERVER_SETTINGS = {
     "connection-id": "false",
 }
 GUN_TAG = "guntime"
+MAX_LINE_BYTES = 4096  # a CT01_33 line is under 100 bytes; longer is abuse, and closes the link
 NEW_LOCATION_TAG = "newlocation"
 
 
@@ -40,7 +41,7 @@ def _time(text: str, event_date: date, zone: str) -> datetime:
     if ":" in text:
         clock = datetime.strptime(text, "%H:%M:%S.%f").time()
         return local_instant(datetime.combine(event_date, clock), zone)
-    return datetime.fromtimestamp(float(text), UTC)
+    return unix_instant(float(text))
 
 
 def parse_data_line(line: str, *, event_date: date, zone: str) -> DeviceRead:
@@ -70,7 +71,7 @@ def parse_controller_csv_line(line: str, *, controller: str) -> DeviceRead:
     fields = line.strip().split("~")
     if len(fields) < 8 or fields[0] != "TO":
         raise ValueError(f"not a controller tag observation: {line[:60]!r}")
-    instant = datetime.fromtimestamp(float(fields[5]), UTC)
+    instant = unix_instant(float(fields[5]))
     return DeviceRead(
         source=f"ctf:{controller}",
         seq=int(fields[1]),
@@ -93,22 +94,18 @@ class ChronoTrackHandler(LinkedConnection, socketserver.StreamRequestHandler):
     def send(self, *lines: str) -> None:
         self.wfile.write("".join(line + "\r\n" for line in lines).encode())
 
-    def handle(self) -> None:
-        greeting = self.rfile.readline().decode(errors="replace").strip()
+    def serve(self) -> None:
+        # Everything is read through rfile: lines sent with the greeting wait in its buffer.
+        greeting = self.rfile.readline(MAX_LINE_BYTES).decode(errors="replace").strip()
         if not greeting.endswith("~CTP01"):
             log.warning("not a CTP01 client: %r", greeting[:60])
             return
         event_date, zone = self.sink.event_day()
         self.send(*server_greeting(), "getlocations", "start")
-        buffer = b""
-        while True:
-            chunk = self.request.recv(65536)
-            if not chunk:
-                return
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
+        lines = Frames(b"\n", MAX_LINE_BYTES)
+        while chunk := self.rfile.read1(65536):
             reads, replies = [], []
-            for raw in lines:
+            for raw in lines.feed(chunk):
                 line = raw.decode(errors="replace").strip()
                 if not line or line.startswith("ack~"):
                     continue

@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 import socketserver
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from ..domain.race_clock import local_instant
-from .device_read import DeviceRead
-from .listener import LinkedConnection
+from .device_read import DeviceRead, unix_instant
+from .listener import Frames, LinkedConnection
 from .protocols import Listener
 from .sink import ReadSink
 
@@ -33,23 +33,27 @@ class Message:
         return self.fields[-1] if self.fields else ""
 
 
+def parse_message(text: str) -> Message | None:
+    """One message without its closing `$`; CR, LF and NUL are noise (seen in real traffic).
+
+    >>> parse_message("\\r\\nKM30@Passing@c=A|t=1@5@")
+    Message(location='KM30', function='Passing', fields=['c=A|t=1', '5'])
+    """
+    cleaned = text.replace("\r", "").replace("\n", "").replace("\x00", "")
+    parts = cleaned.rstrip("@").split("@")
+    return Message(parts[0], parts[1], parts[2:]) if len(parts) >= 2 else None
+
+
 def split_messages(buffer: str) -> tuple[list[Message], str]:
     """Complete messages in a receive buffer, and the incomplete rest.
-
-    CR, LF and NUL between messages are noise (seen in real traffic).
 
     >>> messages, rest = split_messages("KM30@Pong@$\\r\\nKM30@Passing@c=A|t=1@5@$KM")
     >>> [(m.location, m.function, m.number) for m in messages], rest
     ([('KM30', 'Pong', ''), ('KM30', 'Passing', '5')], 'KM')
     """
-    cleaned = buffer.replace("\r", "").replace("\n", "").replace("\x00", "")
-    *complete, rest = cleaned.split("$")
-    messages = []
-    for text in complete:
-        parts = text.rstrip("@").split("@")
-        if len(parts) >= 2:
-            messages.append(Message(parts[0], parts[1], parts[2:]))
-    return messages, rest
+    *complete, rest = buffer.split("$")
+    messages = [parse_message(text) for text in complete]
+    return [message for message in messages if message], rest
 
 
 def reply(function: str, *fields: str) -> str:
@@ -59,55 +63,55 @@ def reply(function: str, *fields: str) -> str:
 
 def _v2_time(values: dict[str, str], event_date: date, zone: str) -> datetime:
     if "utc" in values:
-        return datetime.fromtimestamp(int(values["utc"]) / 1000, UTC)
+        return unix_instant(int(values["utc"]), per_second=1000)
     day = datetime.strptime(values["d"], "%y%m%d").date() if "d" in values else event_date
     clock = datetime.strptime(values["t"], "%H:%M:%S.%f").time()
     return local_instant(datetime.combine(day, clock), zone)
 
 
-def parse_passing_records(message: Message, *, event_date: date, zone: str) -> list[DeviceRead]:
-    """The records of a V2 `Passing` message (`key=value|…`, any key order)."""
-    reads = []
-    for record in message.fields[:-1]:
-        values = dict(item.split("=", 1) for item in record.split("|") if "=" in item)
-        if "c" not in values or not ({"t", "utc"} & values.keys()):
-            raise ValueError(f"a passing needs a chip and a time: {record[:60]!r}")
-        reads.append(
-            DeviceRead(
-                source=f"ml:{message.location}:{values.get('dv', '')}:{values.get('re', '')}",
-                seq=None,
-                location=message.location,
-                chip=values["c"],
-                time=_v2_time(values, event_date, zone),
-                raw=record,
-            )
-        )
-    return reads
+def passing_read(location: str, record: str, *, event_date: date, zone: str) -> DeviceRead:
+    """One record of a V2 `Passing` message (`key=value|…`, any key order).
+
+    >>> r = passing_read("KM5", "c=KX41|t=08:29:10.347|d=191012|dv=2|re=1",
+    ...                  event_date=date(2019, 10, 12), zone="Europe/Vienna")
+    >>> (r.source, r.chip, r.time.isoformat())
+    ('ml:KM5:2:1', 'KX41', '2019-10-12T08:29:10.347000+02:00')
+    """
+    values = dict(item.split("=", 1) for item in record.split("|") if "=" in item)
+    if "c" not in values or not ({"t", "utc"} & values.keys()):
+        raise ValueError(f"a passing needs a chip and a time: {record[:60]!r}")
+    return DeviceRead(
+        source=f"ml:{location}:{values.get('dv', '')}:{values.get('re', '')}",
+        seq=None,
+        location=location,
+        chip=values["c"],
+        time=_v2_time(values, event_date, zone),
+        raw=record,
+    )
 
 
-def parse_store_records(message: Message, *, event_date: date, zone: str) -> list[DeviceRead]:
-    """The fixed-width records of a V1 `Store` message (39 characters each)."""
-    reads = []
-    for record in message.fields[:-1]:
-        if len(record) < 37:
-            raise ValueError(f"a V1 record has 39 characters: {record!r}")
-        chip, clock = record[0:7].strip(), record[7:19].strip()
-        device, reader, day = record[19:21].strip(), record[21:23].strip(), record[31:37]
-        when = datetime.combine(
-            datetime.strptime(day, "%y%m%d").date() if day.strip() else event_date,
-            datetime.strptime(clock, "%H:%M:%S.%f").time(),
-        )
-        reads.append(
-            DeviceRead(
-                source=f"ml:{message.location}:{device}:{reader}",
-                seq=None,
-                location=message.location,
-                chip=chip,
-                time=local_instant(when, zone),
-                raw=record,
-            )
-        )
-    return reads
+def store_read(location: str, record: str, *, event_date: date, zone: str) -> DeviceRead:
+    """One fixed-width record of a V1 `Store` message (39 characters)."""
+    if len(record) < 37:
+        raise ValueError(f"a V1 record has 39 characters: {record!r}")
+    chip, clock = record[0:7].strip(), record[7:19].strip()
+    device, reader, day = record[19:21].strip(), record[21:23].strip(), record[31:37]
+    when = datetime.combine(
+        datetime.strptime(day, "%y%m%d").date() if day.strip() else event_date,
+        datetime.strptime(clock, "%H:%M:%S.%f").time(),
+    )
+    return DeviceRead(
+        source=f"ml:{location}:{device}:{reader}",
+        seq=None,
+        location=location,
+        chip=chip,
+        time=local_instant(when, zone),
+        raw=record,
+    )
+
+
+RECORD_READERS = {"Passing": passing_read, "Store": store_read}
+MAX_MESSAGE_BYTES = 65536  # 100 records of a few hundred bytes; longer closes the link
 
 
 log = logging.getLogger(__name__)
@@ -122,33 +126,38 @@ class MylapsHandler(LinkedConnection, socketserver.BaseRequestHandler):
     def send(self, text: str) -> None:
         self.request.sendall(text.encode())
 
-    def handle(self) -> None:
+    def serve(self) -> None:
         event_date, zone = self.sink.event_day()
-        buffer = ""
-        while True:
-            chunk = self.request.recv(65536)
-            if not chunk:
-                return
-            messages, buffer = split_messages(buffer + chunk.decode(errors="replace"))
-            for message in messages:
-                self.answer(message, event_date, zone)
+        messages = Frames(b"$", MAX_MESSAGE_BYTES)
+        while chunk := self.request.recv(65536):
+            for frame in messages.feed(chunk):
+                message = parse_message(frame.decode(errors="replace"))
+                if message:
+                    self.answer(message, event_date, zone)
 
     def answer(self, message: Message, event_date, zone: str) -> None:
         if message.function == "Pong":
             self.send(reply("AckPong", "Version2.1"))
         elif message.function == "Ping":
             self.send(reply("AckPing"))
-        elif message.function in ("Passing", "Store"):
-            parse = parse_passing_records if message.function == "Passing" else parse_store_records
-            try:
-                reads = parse(message, event_date=event_date, zone=zone)
-            except ValueError as error:
-                log.warning("message %s not read: %s", message.number, error)
-                return  # unacknowledged: T&S re-sends it, and an operator sees the warning
-            if self.sink.try_store(reads, self.device):
+        elif message.function in RECORD_READERS:
+            if self.sink.try_store(self.reads(message, event_date, zone), self.device):
                 self.send(reply(f"Ack{message.function}", message.number))
         elif message.function == "Marker":
             self.send(reply("AckMarker", message.number))
+
+    @staticmethod
+    def reads(message: Message, event_date, zone: str) -> list[DeviceRead]:
+        """The message's readable records; a bad one is logged and skipped, since a re-send
+        of the same message would carry it again and hold back the good ones for ever."""
+        read = RECORD_READERS[message.function]
+        reads = []
+        for record in message.fields[:-1]:
+            try:
+                reads.append(read(message.location, record, event_date=event_date, zone=zone))
+            except ValueError as error:
+                log.warning("message %s: record skipped: %s", message.number, error)
+        return reads
 
 
 LISTENER = Listener(

@@ -247,6 +247,7 @@ def run_client(
 ) -> None:
     """Stay connected to the decoder until `stop` is set, reconnecting after every drop."""
     name = sink.device_for(PROTOCOL, f"{host}:{port}")
+    sink.reset_links(PROTOCOL, name)  # a crashed predecessor's link is not open
     while not stop.is_set():
         try:
             with socket.create_connection((host, port), timeout=30) as sock:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Flask
+from sqlalchemy.exc import IntegrityError
 
 from ..db import db, utc_now
 from ..domain.audit import Actor
@@ -86,7 +87,7 @@ class ReadSink:
             return []
         with self.app.app_context():
             try:
-                return write(
+                results = write(
                     lambda: ingest_reads(
                         db.session,
                         find_race(db.session, self.race),
@@ -98,6 +99,10 @@ class ReadSink:
                 )
             finally:
                 db.session.remove()
+        for result in results:
+            if result.result == "conflict":
+                log.warning("read kept for review, not scored: %s", result.reason)
+        return results
 
     def stored_seqs(self, device: str, source_like: str) -> list[int]:
         """Sequence numbers already stored from this sink's device (sources LIKE the
@@ -110,14 +115,21 @@ class ReadSink:
                 db.session.remove()
 
     def _record(self, change) -> None:
-        """Commit a device-state change; never let bookkeeping stop the reads."""
-        with self.app.app_context():
-            try:
-                write(lambda: change(db.session, find_race(db.session, self.race)))
-            except Exception:
-                log.exception("device state not stored")
-            finally:
-                db.session.remove()
+        """Commit a device-state change; never let bookkeeping stop the reads. Retried once:
+        two first connections of a new device race to create its row."""
+        for attempt in (1, 2):
+            with self.app.app_context():
+                try:
+                    write(lambda: change(db.session, find_race(db.session, self.race)))
+                    return
+                except IntegrityError:
+                    if attempt == 2:
+                        log.exception("device state not stored")
+                except Exception:
+                    log.exception("device state not stored")
+                    return
+                finally:
+                    db.session.remove()
 
     def link(self, name: str, protocol: str, *, connected: bool, peer: str | None = None) -> None:
         """Note that a device's connection came up or went down."""
@@ -130,6 +142,21 @@ class ReadSink:
                 connected=connected,
                 now=utc_now(),
                 peer=peer,
+            )
+        )
+
+    def reset_links(self, protocol: str, device: str | None = None) -> None:
+        """A listener or client starts: close whatever links a crash left counted open on
+        its devices (the one named, the crew's `--device`, else every `protocol@peer`
+        device of this race)."""
+        named = device or self.device
+        mine = (lambda name: name == named) if named else None
+        self._record(
+            lambda session, race: timing_devices.reset_links(
+                session,
+                race,
+                mine or (lambda name: name.startswith(f"{protocol}@")),
+                now=utc_now(),
             )
         )
 
