@@ -6,7 +6,7 @@ here before any is used.
 May import: `tracker.db` and SQLAlchemy; only services (and migrations) use the models.
 """
 
-from .access import ApiToken
+from .access import ApiToken, LoginSession
 from .projection import RaceFinishModel
 from .race import Athlete, Checkpoint, Chip, Race
 from .splits import Split, SplitRevision
@@ -17,6 +17,7 @@ __all__ = [
     "Athlete",
     "Checkpoint",
     "Chip",
+    "LoginSession",
     "Race",
     "RaceFinishModel",
     "RawRead",
