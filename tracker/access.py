@@ -15,6 +15,7 @@ from flask import session
 from .db import db
 from .domain.refusals import Refusal
 from .domain.roles import allowed_roles, role_may
+from .limits import refuse_credential
 from .services.tokens import live_token, token_for
 from .sessions import start_login
 
@@ -61,6 +62,7 @@ def bearer_caller(header: str) -> Caller:
     scheme, _, presented = header.partition(" ")
     token = token_for(db.session, presented.strip()) if scheme.lower() == "bearer" else None
     if token is None:
+        refuse_credential()
         raise Refusal("auth_invalid", "The token is unknown, revoked or malformed.")
     return Caller(name=token.name, role=token.role)
 

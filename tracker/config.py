@@ -89,6 +89,12 @@ def from_environment(instance_path: str) -> dict:
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "tracker"),
         # Engine.IO's default is 1 MB; spectators only ever send a few hundred bytes.
         "SOCKETIO_MAX_MESSAGE_BYTES": 64 * 1024,
+        # Wrong tokens (login form and bearer) per client address, and writes per address
+        # (Flask-Limiter's notation: "10 per minute", "100 per second; 3000 per minute").
+        "AUTH_FAILURE_RATE_LIMIT": os.environ.get("AUTH_FAILURE_RATE_LIMIT", "10 per minute"),
+        "WRITE_RATE_LIMIT": os.environ.get("WRITE_RATE_LIMIT", "100 per second"),
+        # Proxies in front that set X-Forwarded-For (nginx: 1); 0 trusts no such header.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # How far ahead of the server's clock a split time may be (device clocks drift).
         "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
     }
