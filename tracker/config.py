@@ -93,6 +93,8 @@ def from_environment(instance_path: str) -> dict:
         # (Flask-Limiter's notation: "10 per minute", "100 per second; 3000 per minute").
         "AUTH_FAILURE_RATE_LIMIT": os.environ.get("AUTH_FAILURE_RATE_LIMIT", "10 per minute"),
         "WRITE_RATE_LIMIT": os.environ.get("WRITE_RATE_LIMIT", "100 per second"),
+        # A request body must arrive within this many seconds of its first byte (slowloris).
+        "BODY_READ_TIMEOUT_S": float(os.environ.get("BODY_READ_TIMEOUT_S", "10")),
         # Proxies in front that set X-Forwarded-For (nginx: 1); 0 trusts no such header.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # How far ahead of the server's clock a split time may be (device clocks drift).

@@ -1,0 +1,79 @@
+"""A deadline for reading a request body, so a client that trickles one cannot hold a
+connection slot for minutes (slowloris).
+
+gunicorn bounds the header read of its gevent worker by `keepalive` (gunicorn.conf.py)
+but has no bound on reading a body, which the app does; this middleware adds one. The
+deadline counts from the first read of the body, in total, not per byte: one byte every
+few seconds never resets it. A body not in by then is answered 408 and gunicorn, finding
+the body unread, closes the connection.
+"""
+
+from __future__ import annotations
+
+import time
+
+import gevent
+from flask import Flask
+from werkzeug.exceptions import RequestTimeout
+
+
+class BodyTooSlow(RequestTimeout):
+    description = "The request body did not arrive in time; send it at once and retry."
+
+
+class DeadlineReader:
+    """`wsgi.input` that refuses to wait past a deadline for the rest of the body."""
+
+    def __init__(self, stream, seconds: float) -> None:
+        self._stream, self._seconds, self._deadline = stream, seconds, None
+
+    def _within_deadline(self, read, *args):
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self._seconds
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise BodyTooSlow()
+        timeout = gevent.Timeout(remaining)
+        timeout.start()
+        try:
+            return read(*args)
+        except gevent.Timeout as expired:
+            if expired is not timeout:
+                raise
+            raise BodyTooSlow() from None
+        finally:
+            timeout.close()
+
+    def read(self, *args):
+        return self._within_deadline(self._stream.read, *args)
+
+    def readline(self, *args):
+        return self._within_deadline(self._stream.readline, *args)
+
+    def readlines(self, *args):
+        return self._within_deadline(self._stream.readlines, *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+
+class BodyDeadline:
+    """WSGI middleware putting a DeadlineReader on every request that has a body."""
+
+    def __init__(self, app, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    def __call__(self, environ, start_response):
+        has_body = environ.get("CONTENT_LENGTH") not in (None, "", "0") or (
+            "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        )
+        if has_body and "wsgi.input" in environ:
+            environ["wsgi.input"] = DeadlineReader(environ["wsgi.input"], self.seconds)
+        return self.app(environ, start_response)
+
+
+def init_app(app: Flask) -> None:
+    """Bound body reads under gevent (the production worker); 0 turns the bound off."""
+    seconds = app.config["BODY_READ_TIMEOUT_S"]
+    if seconds > 0 and app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
+        app.wsgi_app = BodyDeadline(app.wsgi_app, seconds)
