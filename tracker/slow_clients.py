@@ -4,12 +4,14 @@ connection slot for minutes (slowloris).
 gunicorn bounds the header read of its gevent worker by `keepalive` (gunicorn.conf.py)
 but has no bound on reading a body, which the app does; this middleware adds one. The
 deadline counts from the first read of the body, in total, not per byte: one byte every
-few seconds never resets it. A body not in by then is answered 408 and gunicorn, finding
-the body unread, closes the connection.
+few seconds never resets it. A body not in by then is answered 408 and the connection's
+read side is shut, so gunicorn closes it at once instead of draining the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
 
 import gevent
@@ -24,15 +26,22 @@ class BodyTooSlow(RequestTimeout):
 class DeadlineReader:
     """`wsgi.input` that refuses to wait past a deadline for the rest of the body."""
 
-    def __init__(self, stream, seconds: float) -> None:
+    def __init__(self, stream, seconds: float, connection=None) -> None:
         self._stream, self._seconds, self._deadline = stream, seconds, None
+        self._connection = connection  # gunicorn's socket, when there is one
+
+    def _expire(self) -> BodyTooSlow:
+        if self._connection is not None:
+            with contextlib.suppress(OSError):  # already gone
+                self._connection.shutdown(socket.SHUT_RD)
+        return BodyTooSlow()
 
     def _within_deadline(self, read, *args):
         if self._deadline is None:
             self._deadline = time.monotonic() + self._seconds
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
-            raise BodyTooSlow()
+            raise self._expire()
         timeout = gevent.Timeout(remaining)
         timeout.start()
         try:
@@ -40,7 +49,7 @@ class DeadlineReader:
         except gevent.Timeout as expired:
             if expired is not timeout:
                 raise
-            raise BodyTooSlow() from None
+            raise self._expire() from None
         finally:
             timeout.close()
 
@@ -68,7 +77,9 @@ class BodyDeadline:
             "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         )
         if has_body and "wsgi.input" in environ:
-            environ["wsgi.input"] = DeadlineReader(environ["wsgi.input"], self.seconds)
+            environ["wsgi.input"] = DeadlineReader(
+                environ["wsgi.input"], self.seconds, environ.get("gunicorn.socket")
+            )
         return self.app(environ, start_response)
 
 
