@@ -3,8 +3,9 @@ connection slot for minutes (slowloris).
 
 gunicorn bounds the header read of its gevent worker by `keepalive` (gunicorn.conf.py)
 but has no bound on reading a body, which the app does; this middleware adds one. The
-deadline counts from the first read of the body, in total, not per byte: one byte every
-few seconds never resets it. A body not in by then is answered 408 and the connection's
+deadline counts from the request's arrival, in total, not per byte: one byte every few
+seconds never resets it, and a request that waited for a database connection meanwhile
+has used up its time. A body not in by then is answered 408 and the connection's
 read side is shut, so gunicorn closes it at once instead of draining the rest.
 """
 
@@ -27,7 +28,7 @@ class DeadlineReader:
     """`wsgi.input` that refuses to wait past a deadline for the rest of the body."""
 
     def __init__(self, stream, seconds: float, connection=None) -> None:
-        self._stream, self._seconds, self._deadline = stream, seconds, None
+        self._stream, self._deadline = stream, time.monotonic() + seconds
         self._connection = connection  # gunicorn's socket, when there is one
 
     def _expire(self) -> BodyTooSlow:
@@ -37,8 +38,6 @@ class DeadlineReader:
         return BodyTooSlow()
 
     def _within_deadline(self, read, *args):
-        if self._deadline is None:
-            self._deadline = time.monotonic() + self._seconds
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
             raise self._expire()
