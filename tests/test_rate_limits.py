@@ -14,13 +14,28 @@ from conftest import make_app
 from livekit import RemoteRace
 from servers import Server, flask_cli, free_port
 from tracker import create_app
+from tracker.db import db
 
 WRONG = {"Authorization": "Bearer trk_not-a-token"}
 
 
+def closing_client(app):
+    """A test client whose database connections are closed after the test."""
+    yield app.test_client()
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
 def client(database_url):
-    return make_app(database_url).test_client()
+    yield from closing_client(make_app(database_url))
+
+
+@pytest.fixture
+def proxied_client(database_url):
+    """An app behind one trusted proxy (nginx), as TRUSTED_PROXIES=1 configures it."""
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1}
+    yield from closing_client(create_app(config))
 
 
 def login_form(client, address: str = "127.0.0.1") -> str:
@@ -57,22 +72,14 @@ def test_a_spoofed_forwarded_for_does_not_dodge_the_limit_without_a_trusted_prox
     assert answers[-1].status_code == 429
 
 
-def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_budget(database_url):
-    client = create_proxied_client(database_url)
+def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_budget(proxied_client):
     statuses = [
-        client.post(
+        proxied_client.post(
             "/api/races", json={}, headers={**WRONG, "X-Forwarded-For": f"10.0.0.{n}"}
         ).status_code
         for n in range(1, 60)
     ]
     assert set(statuses) == {401}
-
-
-def create_proxied_client(database_url: str):
-    """An app behind one trusted proxy (nginx), as TRUSTED_PROXIES=1 configures it."""
-    return create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1}
-    ).test_client()
 
 
 def test_the_right_token_still_passes_until_wrong_ones_exhaust_the_budget(client, auth):
