@@ -10,6 +10,9 @@ worker_class = "gevent"
 workers = 1
 worker_connections = int(os.environ.get("TRACKER_WORKER_CONNECTIONS", "4000"))
 timeout = 30
+# The gevent worker must read a request's headers within `keepalive` seconds in total (a
+# slowloris sending one byte at a time is cut off); bodies: BODY_READ_TIMEOUT_S in the app.
+keepalive = int(os.environ.get("TRACKER_KEEPALIVE_S", "5"))
 # gunicorn 27's control socket sits at one path per user, which several tracker processes
 # on one host (or the tests) would fight over; we manage processes with signals instead.
 control_socket_disable = True

@@ -290,3 +290,31 @@ def test_enter_in_the_correction_dialog_saves_the_correction(server, tokens, pag
     detail = requests.get(f"{server.base_url}/api/races/{race.slug}/splits/{split['id']}").json()
     assert detail["elapsed_s"] == 849.8
     assert page.errors == []
+
+
+def test_an_ended_login_offers_the_login_page_and_keeps_the_queue(server, tokens, page):
+    race = RemoteRace(server, gun=just_started())
+    console = f"/races/{race.slug}/official"
+    log_in(page, server.base_url, tokens["official"], console)
+    expect(page.locator("#status")).to_have_text("● Live")
+    # The login ends elsewhere (another tab logs out): this page's cookie is now worth nothing.
+    cookie = next(c for c in page.context.cookies() if c["name"] == "session")
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    requests.post(
+        f"{server.base_url}/logout",
+        data={"csrf_token": csrf},
+        headers={"Cookie": f"session={cookie['value']}"},
+        timeout=10,
+    )
+    page.fill("#bib", "1")
+    page.keyboard.press("Enter")
+    link = page.get_by_role("link", name="Log in again")
+    expect(link).to_be_visible(timeout=10000)
+    expect(page.locator(".queued.pending")).to_have_count(1)
+    link.click()
+    page.fill("#token", tokens["official"])
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{server.base_url}{console}")
+    expect(page.locator(".queued.landed")).to_have_count(1, timeout=15000)
+    splits = requests.get(f"{server.base_url}/api/races/{race.slug}/athletes/1").json()["splits"]
+    assert len(splits) == 1

@@ -11,7 +11,7 @@ import os
 
 from flask import Flask
 
-from . import api, cli, config, db, live, pages
+from . import api, cli, config, db, limits, live, pages, sessions, slow_clients
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
+    sessions.init_app(app)
+    limits.init_app(app)
+    slow_clients.init_app(app)
     live.init_app(app)
     api.init_app(app)
     pages.init_app(app)

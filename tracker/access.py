@@ -7,6 +7,7 @@ by `/login`. Either way the caller is the token's name and role, while the token
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import session
@@ -14,7 +15,9 @@ from flask import session
 from .db import db
 from .domain.refusals import Refusal
 from .domain.roles import allowed_roles, role_may
+from .limits import refuse_credential
 from .services.tokens import live_token, token_for
+from .sessions import start_login
 
 SESSION_TOKEN_KEY = "token_id"
 
@@ -42,7 +45,12 @@ def forbidden(caller: Caller, roles: tuple[str, ...]) -> Refusal:
 
 def session_caller() -> Caller | None:
     """The official logged in on this browser, while their token stays live."""
-    token_id = session.get(SESSION_TOKEN_KEY)
+    return login_caller(session)
+
+
+def login_caller(login: Mapping | None) -> Caller | None:
+    """The caller a stored login stands for, while it exists and its token is live."""
+    token_id = login.get(SESSION_TOKEN_KEY) if login else None
     token = live_token(db.session, token_id) if isinstance(token_id, int) else None
     if token is None:
         return None
@@ -54,17 +62,17 @@ def bearer_caller(header: str) -> Caller:
     scheme, _, presented = header.partition(" ")
     token = token_for(db.session, presented.strip()) if scheme.lower() == "bearer" else None
     if token is None:
+        refuse_credential()
         raise Refusal("auth_invalid", "The token is unknown, revoked or malformed.")
     return Caller(name=token.name, role=token.role)
 
 
 def log_in(token_id: int) -> None:
     """Start an official's browser session for this token."""
-    session.clear()
-    session.permanent = True
+    start_login()
     session[SESSION_TOKEN_KEY] = token_id
 
 
 def log_out() -> None:
-    """End this browser's session."""
+    """End this browser's session: its stored row goes, so copies of the cookie end too."""
     session.clear()

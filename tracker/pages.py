@@ -11,6 +11,7 @@ from .access import log_in, log_out, may, session_caller
 from .db import db
 from .domain.refusals import Refusal
 from .domain.roles import OFFICIALS
+from .limits import refuse_credential, retry_after, wrong_credentials
 from .models import Race
 from .services.races import find_race, list_races
 from .services.tokens import token_for
@@ -79,6 +80,7 @@ def official(slug: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@wrong_credentials
 def login():
     """Officials log in with the token they were issued (`flask token create`)."""
     form = LoginForm()
@@ -86,6 +88,7 @@ def login():
     if form.validate_on_submit():
         token = token_for(db.session, form.token.data.strip())
         if token is None:
+            refuse_credential()
             error = "That token is unknown or revoked."
         else:
             log_in(token.id)
@@ -120,6 +123,14 @@ def logout():
     if form.validate_on_submit():
         log_out()
     return redirect(url_for("pages.index"))
+
+
+@bp.errorhandler(429)
+def _too_many_logins(error):
+    """The login page, saying why it refuses for now (the API answers problem+json)."""
+    message = "Too many wrong tokens from your address. Wait a minute, then try again."
+    page = render_template("login.html", form=LoginForm(), error=message)
+    return page, 429, {"Retry-After": retry_after(error)}
 
 
 def _security_headers(response):

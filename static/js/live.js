@@ -25,7 +25,7 @@ export function merge(state, delta) {
   return "applied";
 }
 
-export function connectLive({ race, athletes = [], onState, onStatus, onDelta, onTiming }) {
+export function connectLive({ race, athletes = [], onState, onStatus, onDelta, onTiming, onError }) {
   const socket = io("/live", { transports: ["websocket"], reconnectionDelayMax: 5000 });
   let state = null;
   let early = [];
@@ -95,7 +95,10 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
     if (state && beat.seq > state.seq) resync();
   });
   if (onTiming) socket.on("timing", onTiming);
-  socket.on("error", (error) => console.warn("live:", error.code, error.message));
+  socket.on("error", (error) => {
+    console.warn("live:", error.code, error.message);
+    if (onError) onError(error);
+  });
   setInterval(syncClock, 30000);
 
   return {

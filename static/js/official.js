@@ -24,6 +24,7 @@ const live = connectLive({
   onState: (next) => { state = next; render(); },
   onStatus: bindStatus(document.getElementById("status")),
   onTiming: renderTiming,
+  onError: (error) => { if (error.code === "session_ended") askToLogIn(); },
 });
 tickUpdated(document.getElementById("updated"), live);
 
@@ -35,6 +36,15 @@ function saveQueue() {
 function say(text, kind = "info") {
   message.textContent = text;
   message.dataset.kind = kind;
+}
+
+// The login ended (logout elsewhere, revoked token, restart of an old server): offer the
+// login page, which brings the official back here; the queue waits in localStorage.
+function askToLogIn() {
+  const next = `/login?next=${encodeURIComponent(window.location.pathname)}`;
+  const link = el("a", { text: "Log in again", attrs: { href: next } });
+  message.replaceChildren("Your login has ended; entries stay queued on this device. ", link);
+  message.dataset.kind = "error";
 }
 
 // "1:25:11", "85:11.4" or "5111" seconds on the race clock.
@@ -91,8 +101,9 @@ async function flush() {
         entry.split_id = result.answer.split.id;
       } else if (result.status >= 500 || result.status === 429) {
         return; // the server is struggling: retry later, in order
-      } else if (result.status === 401) {
-        say("Your login has expired: log in again. Entries stay queued.", "error");
+      } else if (result.status === 401 || result.answer.code === "csrf_failed") {
+        // csrf_failed: this page's token belongs to a login that has since ended.
+        askToLogIn();
         return;
       } else {
         entry.state = "failed";

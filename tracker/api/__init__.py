@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from .. import limits
+
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 # The route modules register their views on bp when imported.
@@ -22,5 +24,7 @@ def init_app(app: Flask) -> None:
     # requests that rely on the session cookie are CSRF-checked in auth.require_role.
     auth.csrf.init_app(app)
     auth.csrf.exempt(bp)
+    limits.wrong_credentials(bp)
+    limits.writes(bp)
     app.register_blueprint(bp)
     app.register_blueprint(health.bp)

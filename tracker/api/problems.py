@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.refusals import Refusal
+from ..limits import retry_after
 
 # A URN rather than a URL: the codes are documented in the README, not served.
 PROBLEM_TYPE_BASE = "urn:race-tracker:problem:"
@@ -48,6 +49,8 @@ STATUS_BY_CODE = {
     "gun_after_splits": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
+    # Too many wrong tokens or writes from one address (tracker.limits); Retry-After says when.
+    "rate_limited": 429,
     # It is well-formed but breaks a rule of the race.
     "validation_error": 422,
     "invalid_time": 422,
@@ -124,6 +127,7 @@ HTTP_ERROR_CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    429: "rate_limited",
 }
 
 
@@ -136,10 +140,13 @@ def _http_error(error: HTTPException) -> Response:
         413: "The request body is larger than the limit of 256 KiB.",
         404: f"Nothing is at {request.path}.",
         405: f"{request.method} is not allowed on {request.path}.",
+        429: f"Too many requests from your address ({error.description}); retry later.",
     }.get(status, error.description or HTTPStatus(status).description)
     headers = (
         {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
     )
+    if status == 429:
+        headers = {"Retry-After": retry_after(error)}
     return problem_response(Refusal(code, detail), status=status, headers=headers)
 
 

@@ -16,6 +16,8 @@ class Watching:
     race: str
     bibs: tuple[str, ...] = ()
     timing: bool = False
+    # The login session that let it watch the mats; mat health ends when that login does.
+    login: str | None = None
 
 
 _by_sid: dict[str, Watching] = {}
@@ -26,11 +28,23 @@ def watch(sid: str, watching: Watching) -> None:
     _by_sid[sid] = watching
 
 
-def allow_timing(sid: str) -> None:
-    """The connection also watches its race's mats."""
+def allow_timing(sid: str, login: str | None) -> None:
+    """The connection also watches its race's mats, for as long as `login` lasts."""
     current = _by_sid.get(sid)
     if current is not None:
-        _by_sid[sid] = Watching(current.race, current.bibs, timing=True)
+        _by_sid[sid] = Watching(current.race, current.bibs, timing=True, login=login)
+
+
+def end_timing(sid: str) -> None:
+    """The connection no longer watches the mats (its login ended)."""
+    current = _by_sid.get(sid)
+    if current is not None:
+        _by_sid[sid] = Watching(current.race, current.bibs)
+
+
+def watching_timing() -> dict[str, Watching]:
+    """Each connection of this process that watches mats, by sid."""
+    return {sid: watching for sid, watching in _by_sid.items() if watching.timing}
 
 
 def of(sid: str) -> Watching | None:

@@ -19,6 +19,7 @@ from ..schemas import WatchIn, parse_body
 from ..services.races import find_race
 from ..services.snapshots import live_snapshot
 from ..services.timing_health import timing_view
+from ..sessions import current_login
 from . import audience
 from .publish import ensure_heartbeat
 from .server import socketio
@@ -99,7 +100,7 @@ def _watch_timing(slug: str) -> None:
         _refuse(Refusal("forbidden_role", "Mat health is for officials: log in at /login first."))
         return
     join_room(timing_room(slug))
-    audience.allow_timing(request.sid)
+    audience.allow_timing(request.sid, current_login())
     emit(TIMING, timing_view(db.session, slug, utc_now()))
 
 

@@ -14,6 +14,7 @@ from ..services.live_events import LiveEvent
 from ..services.races import current_seqs
 from ..services.timing_health import timing_view
 from . import audience
+from .logins import end_lapsed_logins
 from .server import socketio
 from .vocabulary import DELTA, HEARTBEAT, NAMESPACE, TIMING, race_room, timing_room
 
@@ -75,6 +76,7 @@ def _beat(app: Flask) -> None:
             namespace=NAMESPACE,
             ignore_queue=True,
         )
+    end_lapsed_logins(app)  # before any mat health goes out
     for slug in audience.races_with_timing():
         with app.app_context():
             view = timing_view(db.session, slug, utc_now())

@@ -35,5 +35,7 @@ def bind(app: Flask) -> None:
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
         ping_interval=25,
         ping_timeout=20,
+        # Each event reads the login from the session store, so a logout is seen at once.
+        manage_session=False,
     )
     app.wsgi_app = RefuseWebsocketCompression(app.wsgi_app)

@@ -6,7 +6,7 @@ is imported here before any is used.
 May import: `tracker.db` and SQLAlchemy; only services (and migrations) use the models.
 """
 
-from .access import ApiToken
+from .access import ApiToken, LoginSession
 from .audit import AuditEntry
 from .projection import RaceFinishModel
 from .race import Athlete, Checkpoint, Chip, Race
@@ -19,6 +19,7 @@ __all__ = [
     "Athlete",
     "Checkpoint",
     "Chip",
+    "LoginSession",
     "Race",
     "RaceFinishModel",
     "RawRead",

@@ -1,10 +1,10 @@
-"""API tokens, stored as hashes."""
+"""API tokens, stored as hashes, and the officials' server-side login sessions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, DateTime, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime, db, utc_now
@@ -33,3 +33,19 @@ class ApiToken(db.Model):
         ),
         CheckConstraint("role in ('admin', 'official', 'timing')", name="role_known"),
     )
+
+
+class LoginSession(db.Model):
+    """An official's browser session, kept by Flask-Session (`tracker.sessions`).
+
+    The columns are the ones Flask-Session's SQLAlchemy backend reads and writes; the
+    cookie holds only the random `session_id`, so deleting the row ends the login.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Naive UTC: Flask-Session compares it with datetime.utcnow().
+    expiry: Mapped[datetime | None] = mapped_column(DateTime)
