@@ -78,6 +78,18 @@ def test_a_console_cookie_copied_before_logout_is_refused_after_it(server, token
     splits = requests.get(f"{server.base_url}/api/races/{race.slug}/athletes/P1").json()["splits"]
     assert splits == []
 
+    # The login and the logout are in the audit log, signed by the official, from loopback.
+    log = requests.get(f"{server.base_url}/api/audit", headers=server.headers, timeout=10).json()
+    sessions = [
+        (e["action"], e["actor"], e["role"], e["origin"])
+        for e in log["entries"]
+        if e["action"].startswith("session.")
+    ]
+    assert sessions[-2:] == [
+        ("session.login", "ana", "official", "127.0.0.1"),
+        ("session.logout", "ana", "official", "127.0.0.1"),
+    ]
+
 
 def test_a_revoked_tokens_socket_stops_receiving_timing_and_hears_why(server, database):
     token = flask_cli(database, "token", "create", "--role", "official", "--name", "bo").split()[-1]

@@ -7,14 +7,17 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import InputRequired
 
-from .access import log_in, log_out, may, session_caller
+from .access import Caller, log_in, log_out, may, session_caller
 from .db import db
+from .domain.audit import Actor
 from .domain.refusals import Refusal
 from .domain.roles import OFFICIALS
 from .limits import refuse_credential, retry_after, wrong_credentials
 from .models import Race
+from .services import audit
 from .services.races import find_race, list_races
 from .services.tokens import token_for
+from .transactions import write
 
 bp = Blueprint("pages", __name__)
 
@@ -92,6 +95,7 @@ def login():
             error = "That token is unknown or revoked."
         else:
             log_in(token.id)
+            _audit_session("session.login", Caller(token.name, token.role))
             target = request.args.get("next", "")
             return redirect(target if is_local_redirect(target) else "/")
     return render_template("login.html", form=form, error=error), 401 if error else 200
@@ -121,8 +125,17 @@ def logout():
     """End the official's session."""
     form = FlaskForm()
     if form.validate_on_submit():
+        caller = session_caller()
         log_out()
+        if caller is not None:
+            _audit_session("session.logout", caller)
     return redirect(url_for("pages.index"))
+
+
+def _audit_session(action: str, caller: Caller) -> None:
+    """A login or logout in the audit log, signed by the official, from their address."""
+    actor = Actor(caller.name, caller.role, request.remote_addr)
+    write(lambda: audit.record(db.session, action, subject=caller.name), actor=actor)
 
 
 @bp.errorhandler(429)
