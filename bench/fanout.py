@@ -24,6 +24,9 @@ import aiohttp
 import psutil
 import socketio
 
+# The bench replays Vienna 2019: its servers accept instants that old (TIME_WINDOW_DAYS).
+os.environ.setdefault("TIME_WINDOW_DAYS", str(100 * 365))
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))

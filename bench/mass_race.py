@@ -26,6 +26,9 @@ from pathlib import Path
 
 import requests
 
+# The bench replays a race of April 2026: its servers accept instants that old (TIME_WINDOW_DAYS).
+os.environ.setdefault("TIME_WINDOW_DAYS", str(100 * 365))
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))

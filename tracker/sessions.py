@@ -40,6 +40,14 @@ class MigratedSessionInterface(SqlAlchemySessionInterface):
         )
 
 
+    def open_session(self, app: Flask, request):
+        """Load the login, then give the database connection back to the pool at once: a
+        client trickling its body must not hold one (slowloris against the pool)."""
+        loaded = super().open_session(app, request)
+        db.session.rollback()
+        return loaded
+
+
 def login_data(session_id: str) -> dict | None:
     """What the login with this id holds (its token id), or None once it has ended."""
     interface = current_app.session_interface

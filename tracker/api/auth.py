@@ -34,6 +34,9 @@ def require_role(*roles: str) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def guarded(*args, **kwargs):
+            # The whole body first (bounded in size and time), then the token: a client
+            # trickling a body must not hold a database connection while it does.
+            request.get_data(cache=True)
             caller = _caller()
             if not may(caller, roles):
                 raise forbidden(caller, roles)
