@@ -12,12 +12,13 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 # The route modules register their views on bp when imported.
-from . import auth, exports, health, openapi, problems, races, reads, splits  # noqa: E402,F401
+from . import auth, body_limit, exports, health, openapi, problems, races, reads, splits  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
     """Register the API routes, the health check and the problem-details error handlers."""
     problems.init_app(app)
+    body_limit.init_app(app)
     # API clients authenticate with bearer tokens, which forged requests cannot carry;
     # requests that rely on the session cookie are CSRF-checked in auth.require_role.
     auth.csrf.init_app(app)
