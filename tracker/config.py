@@ -59,4 +59,6 @@ def from_environment(instance_path: str) -> dict:
         "SOCKETIO_MAX_MESSAGE_BYTES": 64 * 1024,
         # How far ahead of the server's clock a split time may be (device clocks drift).
         "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
+        # A bearer token that may read /metrics and nothing else (for Prometheus).
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
     }

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .db import begin_write, db
 from .live.publish import publish
+from .metrics import COMMIT_SECONDS
 from .services.live_events import describe_changes, take_pending
 from .services.transaction_notes import forget
 
@@ -34,7 +35,8 @@ def write(change: Callable[[], T]) -> T:
         try:
             result = change()
             describe_changes(session)
-            session.commit()
+            with COMMIT_SECONDS.time():
+                session.commit()
         except IntegrityError:
             session.rollback()
             take_pending(session)

@@ -12,7 +12,18 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 # The route modules register their views on bp when imported.
-from . import auth, body_limit, exports, health, openapi, problems, races, reads, splits  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    auth,
+    body_limit,
+    exports,
+    health,
+    monitoring,
+    openapi,
+    problems,
+    races,
+    reads,
+    splits,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -25,3 +36,4 @@ def init_app(app: Flask) -> None:
     auth.csrf.exempt(bp)
     app.register_blueprint(bp)
     app.register_blueprint(health.bp)
+    monitoring.init_app(app)

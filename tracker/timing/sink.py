@@ -12,6 +12,7 @@ from flask import Flask
 from ..db import db, utc_now
 from ..domain.mat_health import device_name
 from ..domain.refusals import Refusal
+from ..metrics import count_stored_reads
 from ..services import timing_devices
 from ..services.races import find_race
 from ..services.reads import ReadIn, ReadResult, ingest_reads, stored_seqs
@@ -85,7 +86,7 @@ class ReadSink:
             return []
         with self.app.app_context():
             try:
-                return write(
+                results = write(
                     lambda: ingest_reads(
                         db.session,
                         find_race(db.session, self.race),
@@ -94,6 +95,8 @@ class ReadSink:
                         future_tolerance_s=self.app.config["FUTURE_TOLERANCE_S"],
                     )
                 )
+                count_stored_reads(items, results)
+                return results
             finally:
                 db.session.remove()
 
