@@ -2,6 +2,8 @@
 
 import os
 
+from pythonjsonlogger.json import JsonFormatter
+
 bind = os.environ.get("TRACKER_BIND", "127.0.0.1:8000")
 # One process, many connections: Socket.IO needs every request of a client in one process,
 # and gevent serves thousands of websockets where threads collapse (docs/PERFORMANCE.md of
@@ -29,3 +31,61 @@ def post_worker_init(worker):
         from tracker.demo.runner import start_in_background
 
         start_in_background(worker.wsgi, float(speed), os.environ.get("TRACKER_DEMO_VIA", "api"))
+
+
+# Logs: one JSON object a line. Defined here rather than in the tracker package, which the
+# master must not import before the gevent worker has patched the standard library.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(L)ss request_id=%({x-request-id}o)s'
+
+
+class AccessJsonFormatter(JsonFormatter):
+    """gunicorn's access line as fields, with the request id the app echoed back."""
+
+    ATOMS = {
+        "remote": "h",
+        "method": "m",
+        "path": "U",
+        "status": "s",
+        "bytes": "B",
+        "duration_s": "L",
+        "request_id": "{x-request-id}o",
+        "user_agent": "a",
+    }
+
+    def add_fields(self, log_record, record, message_dict):
+        super().add_fields(log_record, record, message_dict)
+        atoms = record.args
+        for field, atom in self.ATOMS.items():
+            log_record[field] = atoms[atom] if hasattr(atoms, "keys") else None
+
+
+_JSON = {
+    "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    # App records carry request_id (tracker/logs.py); JsonFormatter adds such extras.
+    "root": {"level": loglevel.upper(), "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+    },
+    "handlers": {
+        "error": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "access",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "formatters": {
+        "json": {"()": JsonFormatter, **_JSON},
+        "access": {"()": AccessJsonFormatter, **_JSON},
+    },
+}

@@ -31,6 +31,15 @@ def test_request_bodies_are_described_from_the_validating_models(client):
     assert split["properties"]["time"]["anyOf"][0]["format"] == "date-time"
 
 
+def test_every_success_status_of_a_route_is_described(client):
+    """A repeated split answers 200 with the split: described beside the first one's 201."""
+    responses = client.get("/api/openapi.json").json["paths"]["/api/races/{slug}/splits"]["post"][
+        "responses"
+    ]
+    assert {"200", "201"} <= set(responses)
+    assert "application/json" in responses["200"]["content"]
+
+
 def test_health_is_200_with_a_database_and_503_without(client):
     assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
     unreachable = make_app(

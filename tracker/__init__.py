@@ -11,7 +11,7 @@ import os
 
 from flask import Flask
 
-from . import api, cli, config, db, limits, live, pages, sessions, slow_clients
+from . import api, cli, config, db, limits, live, logs, pages, sessions, slow_clients
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    logs.init_app(app)
     db.init_app(app)
     sessions.init_app(app)
     limits.init_app(app)

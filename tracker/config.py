@@ -99,6 +99,8 @@ def from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # How far ahead of the server's clock a split time may be (device clocks drift).
         "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
+        # A bearer token that may read /metrics and nothing else (for Prometheus).
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         # How far back a client-given instant (the gun, a split's or a read's time) may lie:
         # a typo'd year must never brick a race. Raise it to import an older race's files.
         "TIME_WINDOW_DAYS": float(os.environ.get("TIME_WINDOW_DAYS", "7")),

@@ -39,7 +39,6 @@ class MigratedSessionInterface(SqlAlchemySessionInterface):
             cleanup_n_requests=app.config["SESSION_CLEANUP_N_REQUESTS"],
         )
 
-
     def open_session(self, app: Flask, request):
         """Load the login, then give the database connection back to the pool at once: a
         client trickling its body must not hold one (slowloris against the pool)."""

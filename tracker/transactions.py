@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from .db import begin_write, db, utc_now
 from .domain.audit import SYSTEM, Actor
 from .live.publish import publish
+from .metrics import COMMIT_SECONDS
 from .services.live_events import describe_changes, take_pending
 from .services.transaction_notes import forget, notes
 
@@ -37,7 +38,8 @@ def write(change: Callable[[], T], *, actor: Actor = SYSTEM) -> T:
         try:
             result = change()
             describe_changes(session)
-            session.commit()
+            with COMMIT_SECONDS.time():
+                session.commit()
         except IntegrityError:
             session.rollback()
             take_pending(session)

@@ -14,12 +14,25 @@ from .. import limits
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 # The route modules register their views on bp when imported.
-from . import audit, auth, exports, health, openapi, problems, races, reads, splits  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    audit,
+    auth,
+    body_limit,
+    exports,
+    health,
+    monitoring,
+    openapi,
+    problems,
+    races,
+    reads,
+    splits,
+)
 
 
 def init_app(app: Flask) -> None:
     """Register the API routes, the health check and the problem-details error handlers."""
     problems.init_app(app)
+    body_limit.init_app(app)
     # API clients authenticate with bearer tokens, which forged requests cannot carry;
     # requests that rely on the session cookie are CSRF-checked in auth.require_role.
     auth.csrf.init_app(app)
@@ -28,3 +41,4 @@ def init_app(app: Flask) -> None:
     limits.writes(bp)
     app.register_blueprint(bp)
     app.register_blueprint(health.bp)
+    monitoring.init_app(app)

@@ -15,9 +15,28 @@ from ..config import time_window
 from ..db import utc_now
 from ..domain.refusals import Refusal
 
+# No body of ours nests deeper than three levels; past this it is refused, not walked.
+MAX_DEPTH = 32
+# Python's own limit on int() (sys.get_int_max_str_digits), said as a refusal of ours.
+MAX_INTEGER_DIGITS = 4300
+
 
 def _refuse_constant(name: str) -> Any:
     raise Refusal("invalid_number", f"{name} is not a number JSON allows.")
+
+
+def _integer(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise Refusal("invalid_number", f"An integer has more than {MAX_INTEGER_DIGITS} digits.")
+    return int(literal)
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        # 1e400 is valid JSON, but Python would read it as inf.
+        raise Refusal("invalid_number", f"{literal[:40]} is too large for a number.")
+    return value
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -29,25 +48,48 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return any(0xD800 <= ord(char) <= 0xDFFF for char in value)
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(item) for item in value)
-    return False
+def _is_lone_surrogate(char: str) -> bool:
+    return 0xD800 <= ord(char) <= 0xDFFF
+
+
+def _check_shape(value: Any) -> None:
+    """Refuse nesting past MAX_DEPTH and strings with lone surrogates.
+
+    A loop, not recursion: a body nested hundreds deep that json.loads still manages
+    must not run the walk out of stack (it answered 500).
+    """
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise Refusal("invalid_json", f"The body nests deeper than {MAX_DEPTH} levels.")
+        if isinstance(item, str):
+            if any(_is_lone_surrogate(char) for char in item):
+                raise Refusal("invalid_string", "A string holds a lone UTF-16 surrogate.")
+        elif isinstance(item, dict):
+            pending.extend((key, depth + 1) for key in item)
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
 
 
 def strict_json(raw: bytes) -> Any:
-    """Parse UTF-8 JSON, raising a Refusal for anything ambiguous or malformed."""
+    """Parse UTF-8 JSON, raising a Refusal for anything ambiguous or malformed.
+
+    Every way json.loads can fail is a refusal: a malformed document, nesting past the
+    interpreter's stack, or a ValueError of its own (int() past its digit limit).
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise Refusal("invalid_string", "The body is not valid UTF-8.") from error
     try:
         value = json.loads(
-            text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicate_keys
+            text,
+            parse_constant=_refuse_constant,
+            parse_int=_integer,
+            parse_float=_finite_float,
+            object_pairs_hook=_refuse_duplicate_keys,
         )
     except json.JSONDecodeError as error:
         raise Refusal(
@@ -55,8 +97,9 @@ def strict_json(raw: bytes) -> Any:
         ) from error
     except RecursionError as error:
         raise Refusal("invalid_json", "The body nests too deeply.") from error
-    if _has_lone_surrogate(value):
-        raise Refusal("invalid_string", "A string holds a lone UTF-16 surrogate.")
+    except ValueError as error:
+        raise Refusal("invalid_json", f"The body cannot be read as JSON: {error}.") from error
+    _check_shape(value)
     return value
 
 

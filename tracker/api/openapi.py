@@ -86,24 +86,18 @@ def _op(
     roles: tuple[str, ...] = (),
     body=None,
     params=(),
-    ok="200",
+    ok: str | tuple[str, ...] = "200",
     media="application/json",
 ) -> dict:
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    schema = {"type": "object"} if media == "application/json" else {"type": "string"}
+    success = {"description": "Success", "content": {media: {"schema": schema}}}
+    statuses = (ok,) if isinstance(ok, str) else ok
     operation = {
         "summary": summary,
         "parameters": list(params),
         "responses": {
-            ok: {
-                "description": "Success",
-                "content": {
-                    media: {
-                        "schema": {"type": "object"}
-                        if media == "application/json"
-                        else {"type": "string"}
-                    }
-                },
-            },
+            **{status: success for status in statuses},
             "default": {"description": "A problem", "content": problem},
         },
     }
@@ -160,7 +154,7 @@ def _paths() -> dict:
                 roles=SPLIT_ENTRY,
                 body=SplitIn,
                 params=[SLUG],
-                ok="201",
+                ok=("201", "200"),
             )
         },
         "/api/races/{slug}/splits/{split_id}": {

@@ -10,6 +10,7 @@ from ..db import db, utc_now
 from ..domain.mat_health import device_name
 from ..domain.refusals import Refusal
 from ..domain.roles import MAT_HEALTH, READ_FEED
+from ..metrics import count_stored_reads
 from ..schemas import MAX_READS_PER_BATCH, ReadBatchIn, parse_body
 from ..services import races as race_service
 from ..services.reads import ReadIn, ingest_reads
@@ -60,6 +61,7 @@ def post_reads(slug: str):
         )
 
     results = write(change, actor=g.actor)
+    count_stored_reads(items, results)
     return jsonify(
         {
             "results": [

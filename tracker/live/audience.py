@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..metrics import WATCHERS
+
 
 @dataclass(frozen=True)
 class Watching:
@@ -26,6 +28,7 @@ _by_sid: dict[str, Watching] = {}
 def watch(sid: str, watching: Watching) -> None:
     """Record what a connection now watches (a new watch replaces the old)."""
     _by_sid[sid] = watching
+    WATCHERS.set(len(_by_sid))
 
 
 def allow_timing(sid: str, login: str | None) -> None:
@@ -55,6 +58,7 @@ def of(sid: str) -> Watching | None:
 def leave(sid: str) -> None:
     """Forget a connection that closed."""
     _by_sid.pop(sid, None)
+    WATCHERS.set(len(_by_sid))
 
 
 def races() -> set[str]:

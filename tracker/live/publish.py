@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from flask import Flask, current_app
 
 from ..db import db, utc_now
+from ..metrics import DELTAS_PUBLISHED, PUBLISH_FAILURES
 from ..services.live_events import LiveEvent
 from ..services.races import current_seqs
 from ..services.timing_health import timing_view
@@ -34,7 +35,9 @@ def publish(events: Iterable[LiveEvent]) -> None:
     for event in events:
         try:
             socketio.emit(DELTA, event.payload, to=list(event.rooms), namespace=NAMESPACE)
+            DELTAS_PUBLISHED.labels(event.payload.get("kind", "")).inc()
         except Exception:  # a broken message queue must not fail a committed write
+            PUBLISH_FAILURES.inc()
             log.exception("could not publish %s seq %s", event.race_slug, event.payload["seq"])
 
 

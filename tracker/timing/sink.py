@@ -14,6 +14,7 @@ from ..db import db, utc_now
 from ..domain.audit import Actor
 from ..domain.mat_health import device_name
 from ..domain.refusals import Refusal
+from ..metrics import count_stored_reads
 from ..services import timing_devices
 from ..services.races import find_race
 from ..services.reads import ReadIn, ReadResult, ingest_reads, stored_seqs
@@ -97,6 +98,8 @@ class ReadSink:
                     ),
                     actor=Actor(device, None, "timing"),
                 )
+                count_stored_reads(items, results)
+                return results
             finally:
                 db.session.remove()
         for result in results:
