@@ -41,10 +41,13 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/api/races"): RACE_SETUP,
     ("POST", "/api/races/<slug>/checkpoints"): RACE_SETUP,
     ("POST", "/api/races/<slug>/athletes"): RACE_SETUP,
+    ("POST", "/api/races/<slug>/athletes/<bib>/chips"): OFFICIALS,
     ("POST", "/api/races/<slug>/start"): OFFICIALS,
+    ("POST", "/api/races/<slug>/gun"): OFFICIALS,
     ("POST", "/api/races/<slug>/splits"): SPLIT_ENTRY,
     ("PATCH", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
     ("DELETE", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
+    ("POST", "/api/races/<slug>/splits/<split_id>/revert"): OFFICIALS,
     ("POST", "/api/races/<slug>/reads"): READ_FEED,
     # Logging in takes a token and checks it; logging out ends only the caller's own
     # session. Both are form posts guarded by CSRF.
@@ -55,6 +58,8 @@ STATE_CHANGING_ROUTES = {
 PRIVATE_READS = {
     ("GET", "/api/races/<slug>/timing"): MAT_HEALTH,
     ("GET", "/metrics"): OFFICIALS,
+    ("GET", "/api/audit"): OFFICIALS,
+    ("GET", "/api/audit.csv"): OFFICIALS,
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
