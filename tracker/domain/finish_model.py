@@ -6,8 +6,9 @@ log finish time), blended by how fast the athlete runs:
 * **fitted**: per checkpoint, a median (least-absolute-deviation) regression of
   ln(finish / average-pace finish) on the athlete's pace shape, with out-of-year residual
   quantiles by pace band. Fitted on past marathons, where amateurs fade.
-* **elite**: the average-pace finish, with a narrow normal band. Record attempts and elites
-  run even splits; models fitted on amateurs project them minutes too slow.
+* **elite**: the average-pace finish, with a normal band from pacing physics: the pace of the
+  distance left may differ from the average so far (a negative split, a late fade), plus a
+  small stride-to-stride wander. Models fitted on amateurs project elites minutes too slow.
 * **baseline**: the average-pace finish with the spread average-pace projections showed in
   the training data, for courses the fitted model does not know (another distance).
 
@@ -42,6 +43,17 @@ PACE_KNOTS_S_PER_KM = (210.0, 240.0, 270.0, 300.0, 360.0, 420.0)
 TREND_KNOTS = (-0.05, 0.0, 0.05, 0.1)
 
 _Z = tuple(NormalDist().inv_cdf(level) for level in LEVELS)
+
+# The wander of even-pace projections in record races (../shared/data/elite_splits.csv):
+# about 0.11 % of the finish per square-root kilometre still to run.
+DEFAULT_ELITE_SIGMA_PER_SQRT_KM = 0.0011
+# Pacing physics: how much a well-paced elite's pace over the distance left can still differ
+# from their average so far (one standard deviation). Record runs are made of negative
+# splits: Chicago 2023 (2:00:35) ran its second half (59:47) 1.7 % faster than its first
+# (60:48), and 30-35 km in 13:51, 4 % faster than its average until then; the record runs of
+# elite_splits.csv changed pace by up to 1.5 % (Boston 2011: 3.6 % over the last 12 km). A
+# normal spread of 2 % puts 80 % of such changes within ±2.6 %.
+DEFAULT_ELITE_PACE_CHANGE = 0.02
 
 
 def grid_for(distance_km: float) -> tuple[float, ...]:
@@ -128,6 +140,8 @@ class FinishModel:
     baseline: tuple[CheckpointFit, ...]
     elite_sigma_per_sqrt_km: float
     source: str = ""
+    # Spread of the elite's remaining pace relative to their average so far (see _elite).
+    elite_pace_change: float = DEFAULT_ELITE_PACE_CHANGE
 
     def to_json(self) -> dict:
         def fit_json(fit: CheckpointFit) -> dict:
@@ -144,6 +158,7 @@ class FinishModel:
             "checkpoints": [fit_json(fit) for fit in self.checkpoints],
             "baseline": [fit_json(fit) for fit in self.baseline],
             "elite_sigma_per_sqrt_km": self.elite_sigma_per_sqrt_km,
+            "elite_pace_change": self.elite_pace_change,
             "source": self.source,
         }
 
@@ -166,6 +181,7 @@ class FinishModel:
             baseline=tuple(fit_from(item) for item in data["baseline"]),
             elite_sigma_per_sqrt_km=data["elite_sigma_per_sqrt_km"],
             source=data.get("source", ""),
+            elite_pace_change=data.get("elite_pace_change", DEFAULT_ELITE_PACE_CHANGE),
         )
 
 
@@ -213,11 +229,11 @@ def estimate_finish(
     """The finish distribution for an athlete with `passings` ((km, seconds from their own
     start), distance order, not finished) on a course of `course_km`.
 
-    Kipchoge at 30 km in Vienna is elite: even pace, a band of about ±35 s:
+    Kipchoge at 30 km in Vienna is elite: even pace, a band of about ±64 s:
 
     >>> vienna = estimate_finish(None, 42.195, [(30.0, 5111.0)])
     >>> vienna.method, round(vienna.median_s, 1), round(vienna.low_s), round(vienna.high_s)
-    ('elite', 7188.6, 7153, 7224)
+    ('elite', 7188.6, 7125, 7253)
 
     Without a fitted model an amateur gets average pace with a wide band:
 
@@ -228,7 +244,7 @@ def estimate_finish(
     average = elapsed / at_km
     remaining_km = course_km - at_km
     log_even = math.log(elapsed * course_km / at_km)
-    elite = _elite(model, log_even, remaining_km)
+    elite = _elite(model, log_even, remaining_km, course_km)
     scale = (course_km / MARATHON_KM) ** (RIEGEL_EXPONENT - 1)
     weight = _elite_weight(average / scale)
     fitted = _fitted(model, course_km, passings) if model else None
@@ -255,14 +271,20 @@ def _mix(a: tuple[float, ...], b: tuple[float, ...], weight_a: float) -> tuple[f
     return tuple(weight_a * x + (1 - weight_a) * y for x, y in zip(a, b, strict=True))
 
 
-# The spread of even-pace projections in record races (../shared/data/elite_splits.csv):
-# about 0.11 % of the finish per square-root kilometre still to run. Used without a model.
-DEFAULT_ELITE_SIGMA_PER_SQRT_KM = 0.0011
+def _elite(
+    model: FinishModel | None, log_even: float, remaining_km: float, course_km: float
+) -> tuple[float, ...]:
+    """Average pace, with a spread of ln(finish) of sqrt((c·r)² + w²·km left), where r is the
+    share of the finish still to run, c the spread of the remaining pace's change and w the
+    wander per square-root km.
 
-
-def _elite(model: FinishModel | None, log_even: float, remaining_km: float) -> tuple[float, ...]:
-    per_sqrt_km = model.elite_sigma_per_sqrt_km if model else DEFAULT_ELITE_SIGMA_PER_SQRT_KM
-    sigma = per_sqrt_km * math.sqrt(max(remaining_km, 0.0))
+    Kipchoge at half-way in Vienna (59:50): r ≈ 0.5, so c·r = 1 % and w·√21.1 km = 0.5 %; the
+    80 % range is ±1.43 %, about ±103 s around 1:59:40.
+    """
+    wander = model.elite_sigma_per_sqrt_km if model else DEFAULT_ELITE_SIGMA_PER_SQRT_KM
+    change = model.elite_pace_change if model else DEFAULT_ELITE_PACE_CHANGE
+    remaining_km = max(remaining_km, 0.0)
+    sigma = math.hypot(change * remaining_km / course_km, wander * math.sqrt(remaining_km))
     return tuple(log_even + z * sigma for z in _Z)
 
 
