@@ -55,12 +55,18 @@ def test_fit_stores_a_model_for_the_race_that_beats_average_pace_on_another_year
     assert set(report) == {"target_s", "model", *JUDGED}
     assert report["model"] == "synthetic 2021: 1,500 finishers"
     at_30k = report["30K"]
-    assert set(at_30k) == {"runners", "baseline", "tracker"}
+    assert set(at_30k) == {"runners", "baseline", "tracker", "reliability"}
     # Average pace cannot see the fade coming; the fitted model learned it from 2021.
     assert at_30k["tracker"]["mae_s"] < 0.5 * at_30k["baseline"]["mae_s"]
     assert at_30k["baseline"]["bias_s"] < -300
     assert 0.7 <= at_30k["tracker"]["coverage_80"] <= 0.9
     assert 0 <= at_30k["tracker"]["brier"] <= 0.25
+    # The reliability table accounts for every runner, each in the tenth of their chance.
+    points = at_30k["reliability"]
+    assert sum(point["runners"] for point in points) == 1500
+    for point in points:
+        low, high = (float(x) for x in point["chance"].split("-"))
+        assert low <= point["predicted"] <= high
 
     table = runner.invoke(args=["projection", "evaluate", str(tmp_path / "y2.csv")])
     assert table.exit_code == 0
