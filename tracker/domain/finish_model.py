@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import bisect
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 
 MARATHON_KM = 42.195
@@ -43,6 +45,7 @@ PACE_KNOTS_S_PER_KM = (210.0, 240.0, 270.0, 300.0, 360.0, 420.0)
 TREND_KNOTS = (-0.05, 0.0, 0.05, 0.1)
 
 _Z = tuple(NormalDist().inv_cdf(level) for level in LEVELS)
+_LOG_PACE_KNOTS = tuple(math.log(knot) for knot in PACE_KNOTS_S_PER_KM)
 
 # The wander of even-pace projections in record races (../shared/data/elite_splits.csv):
 # about 0.11 % of the finish per square-root kilometre still to run.
@@ -56,6 +59,7 @@ DEFAULT_ELITE_SIGMA_PER_SQRT_KM = 0.0011
 DEFAULT_ELITE_PACE_CHANGE = 0.02
 
 
+@lru_cache(maxsize=64)
 def grid_for(distance_km: float) -> tuple[float, ...]:
     """The points whose elapsed times describe a run to `distance_km`: every 5 km before it,
     then the point itself.
@@ -88,13 +92,13 @@ def pace_features(distance_km: float, elapsed_on_grid: Sequence[float]) -> list[
         1.0,
         log_average,
         *relative,
-        *(log_average * r for r in relative),
+        *[log_average * r for r in relative],
         log_average**2,
         last**2,
         previous**2,
         last * previous,
-        *(max(last - knot, 0.0) for knot in TREND_KNOTS),
-        *(max(log_average - math.log(knot), 0.0) for knot in PACE_KNOTS_S_PER_KM),
+        *[max(last - knot, 0.0) for knot in TREND_KNOTS],
+        *[max(log_average - log_knot, 0.0) for log_knot in _LOG_PACE_KNOTS],
     ]
 
 
@@ -107,10 +111,11 @@ def elapsed_on_grid(passings: Sequence[tuple[float, float]], distance_km: float)
     [1500.0, 3000.0, 4576.9, 6153.9, 6500.0]
     """
     points = [(0.0, 0.0), *passings]
-    kms = [km for km, _ in points]
-    result = []
-    for km in grid_for(distance_km):
-        right = min(bisect.bisect_left(kms, km - 1e-9), len(points) - 1)
+    last = len(points) - 1
+    right, result = 1, []
+    for km in grid_for(distance_km):  # both in distance order: one walk along the passings
+        while right < last and points[right][0] < km - 1e-9:
+            right += 1
         (k0, t0), (k1, t1) = points[right - 1], points[right]
         result.append(t1 if abs(k1 - km) < 1e-9 else t0 + (t1 - t0) * (km - k0) / (k1 - k0))
     return result
@@ -244,19 +249,17 @@ def estimate_finish(
     average = elapsed / at_km
     remaining_km = course_km - at_km
     log_even = math.log(elapsed * course_km / at_km)
-    elite = _elite(model, log_even, remaining_km, course_km)
     scale = (course_km / MARATHON_KM) ** (RIEGEL_EXPONENT - 1)
     weight = _elite_weight(average / scale)
+    if weight == 1.0:
+        return FinishEstimate(_elite(model, log_even, remaining_km, course_km), "elite")
     fitted = _fitted(model, course_km, passings) if model else None
+    if fitted is not None and weight == 0.0:
+        return FinishEstimate(fitted, "fitted")
+    elite = _elite(model, log_even, remaining_km, course_km)
     if fitted is None:
-        if weight == 1.0:
-            return FinishEstimate(elite, "elite")
         baseline = _baseline(model, course_km, at_km, log_even)
         return FinishEstimate(_mix(elite, baseline, weight), "baseline")
-    if weight == 1.0:
-        return FinishEstimate(elite, "elite")
-    if weight == 0.0:
-        return FinishEstimate(fitted, "fitted")
     return FinishEstimate(_mix(elite, fitted, weight), "blend")
 
 
@@ -306,13 +309,13 @@ def _fitted(
         passings = [*passings[:-1], (fit.distance_km, elapsed)]
     grid = elapsed_on_grid(passings, fit.distance_km)
     features = pace_features(fit.distance_km, grid)
-    log_ratio = sum(c * x for c, x in zip(fit.coefficients, features, strict=True))
+    log_ratio = sum(map(operator.mul, fit.coefficients, features))
     finish_at_fit = grid[-1] * model.distance_km / fit.distance_km * math.exp(log_ratio)
     # Past the fitted mat, run the predicted remaining pace from the newest split.
     remaining_pace = (finish_at_fit - grid[-1]) / (model.distance_km - fit.distance_km)
     finish = elapsed + remaining_pace * (course_km - at_km)
-    spread = fit.residual_quantiles(grid[-1] / fit.distance_km)
-    return tuple(math.log(finish) + q for q in spread)
+    log_finish = math.log(finish)
+    return tuple([log_finish + q for q in fit.residual_quantiles(grid[-1] / fit.distance_km)])
 
 
 def _baseline(
