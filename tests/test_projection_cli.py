@@ -73,6 +73,31 @@ def test_fit_stores_a_model_for_the_race_that_beats_average_pace_on_another_year
     assert "| 30K | 1,500 |" in table.output
 
 
+def test_crossval_holds_each_year_out_and_beats_average_pace_on_it(runner, tmp_path):
+    files = []
+    for year, seed in ((2021, 4), (2022, 5), (2023, 6)):
+        synthetic_year(tmp_path / f"y{year}.csv", year, 800, seed=seed)
+        files.append(str(tmp_path / f"y{year}.csv"))
+    result = runner.invoke(args=["projection", "crossval", *files, "--json"])
+    assert result.exit_code == 0, result.output
+    held_out = json.loads(result.output)["held_out"]
+    assert [row["held_out"] for row in held_out] == [
+        "synthetic 2021",
+        "synthetic 2022",
+        "synthetic 2023",
+    ]
+    # Each year is scored by a model that never saw it.
+    assert held_out[0]["fitted_on"] == "synthetic 2022, synthetic 2023: 1,600 finishers"
+    for row in held_out:
+        at_30k = row["report"]["30K"]
+        assert at_30k["runners"] == 800
+        assert at_30k["tracker"]["mae_ratio"] < 0.5
+        assert at_30k["tracker"]["brier"] <= at_30k["baseline"]["brier"]
+    table = runner.invoke(args=["projection", "crossval", *files])
+    assert table.exit_code == 0, table.output
+    assert table.output.count("| synthetic 20") == 3
+
+
 def test_fit_refuses_too_few_finishers_and_needs_somewhere_to_put_the_model(runner, tmp_path):
     synthetic_year(tmp_path / "small.csv", 2021, 50, seed=3)
     assert runner.invoke(args=["race", "create", "synth", "Synthetic"]).exit_code == 0

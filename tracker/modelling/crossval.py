@@ -20,7 +20,7 @@ def leave_one_out(
     target_s: float,
     elite_sigma_per_sqrt_km: float,
     same_course: bool = False,
-    min_runners: int = 1000,
+    min_runners: int = 500,
 ) -> list[dict]:
     """For each race-year with `min_runners` finishers: the model fitted on the others (with
     `same_course`, only the other years of its own race) scored on it by `evaluate`."""
