@@ -10,8 +10,8 @@ from tracker.domain.finish_model import (
     CheckpointFit,
     FinishModel,
     estimate_finish,
-    pace_features,
 )
+from tracker.domain.pace_shape import pace_features
 from tracker.domain.projection import Passing, project
 
 # A model whose 30 km regression says "finish 5 % slower than average pace" for everyone

@@ -9,13 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..domain.finish_model import (
-    LEVELS,
-    CheckpointFit,
-    FinishModel,
-    elapsed_on_grid,
-    pace_features,
-)
+from ..domain.finish_model import LEVELS, CheckpointFit, FinishModel
+from ..domain.pace_shape import elapsed_on_grid, pace_features
 from .results_file import CHECKPOINTS, FINISH_KM, Finisher
 
 # Average-pace bands (s/km) with their own residual spread: 4:00, 5:00 and 6:00 min/km.
