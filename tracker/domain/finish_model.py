@@ -30,6 +30,7 @@ MARATHON_KM = 42.195
 # Levels of the quantile tables: finer in the tails so the chance of a target is smooth.
 LEVELS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 BAND_LOW, BAND_HIGH = 0.1, 0.9
+_MEDIAN, _LOW, _HIGH = LEVELS.index(0.5), LEVELS.index(BAND_LOW), LEVELS.index(BAND_HIGH)
 # Marathon average pace (s/km) at or under which an athlete is treated as elite (about
 # 2:06:30), and at or over which the fitted model alone applies (about 2:17); between the two
 # the estimates are blended. Other distances scale these by Riegel's exponent.
@@ -131,15 +132,15 @@ class FinishEstimate:
 
     @property
     def median_s(self) -> float:
-        return math.exp(self.log_quantiles[LEVELS.index(0.5)])
+        return math.exp(self.log_quantiles[_MEDIAN])
 
     @property
     def low_s(self) -> float:
-        return math.exp(self.log_quantiles[LEVELS.index(BAND_LOW)])
+        return math.exp(self.log_quantiles[_LOW])
 
     @property
     def high_s(self) -> float:
-        return math.exp(self.log_quantiles[LEVELS.index(BAND_HIGH)])
+        return math.exp(self.log_quantiles[_HIGH])
 
     def probability_under(self, target_s: float) -> float:
         """The chance of finishing under `target_s`, read off the quantile table (linear in
@@ -231,12 +232,16 @@ def _fitted(
     if abs(course_km - model.distance_km) > CHECKPOINT_TOLERANCE_KM:
         return None
     at_km, elapsed = passings[-1]
-    usable = [
-        fit for fit in model.checkpoints if fit.distance_km <= at_km + CHECKPOINT_TOLERANCE_KM
-    ]
-    if not usable:
+    fit = next(
+        (
+            f
+            for f in reversed(model.checkpoints)
+            if f.distance_km <= at_km + CHECKPOINT_TOLERANCE_KM
+        ),
+        None,
+    )
+    if fit is None:
         return None
-    fit = usable[-1]
     if at_km < fit.distance_km:  # a few metres short of the fitted mat: read as that mat
         passings = [*passings[:-1], (fit.distance_km, elapsed)]
     grid = elapsed_on_grid(passings, fit.distance_km)
@@ -261,6 +266,6 @@ def _baseline(
     share_km = at_km / course_km * model.distance_km
     fit = min(model.baseline, key=lambda item: abs(item.distance_km - share_km))
     spread = fit.quantiles[0]
-    median = spread[LEVELS.index(0.5)]
+    median = spread[_MEDIAN]
     # Centred on average pace: the baseline does not pretend to know the fade.
     return tuple(log_even + q - median for q in spread)
