@@ -89,9 +89,9 @@ def test_the_spectator_page_shows_a_posted_split_and_the_new_projection_without_
     expect(card.locator(".last")).to_have_text("30K · 1:25:11")
     expect(card.locator(".projected")).to_have_text("1:59:49")
     expect(card.locator(".margin")).to_have_text("−0:11.4")
-    # Elite pace: the even-pace projection, a narrow range, and the chance of a sub-2.
-    expect(card.locator(".range")).to_have_text("80% range 1:59:14 – 2:00:24")
-    expect(card.locator(".chance")).to_have_text("66% chance under 2:00:00")
+    # Elite pace: the even-pace projection, the pacing-physics range, and the chance of a sub-2.
+    expect(card.locator(".range")).to_have_text("80% range 1:58:45 – 2:00:53")
+    expect(card.locator(".chance")).to_have_text("59% chance under 2:00:00")
     expect(card.locator(".etas tbody tr").first.locator("td").first).to_have_text("35K")
     assert page.errors == []
 
