@@ -55,16 +55,47 @@ def test_fit_stores_a_model_for_the_race_that_beats_average_pace_on_another_year
     assert set(report) == {"target_s", "model", *JUDGED}
     assert report["model"] == "synthetic 2021: 1,500 finishers"
     at_30k = report["30K"]
-    assert set(at_30k) == {"runners", "baseline", "tracker"}
+    assert set(at_30k) == {"runners", "baseline", "tracker", "reliability"}
     # Average pace cannot see the fade coming; the fitted model learned it from 2021.
     assert at_30k["tracker"]["mae_s"] < 0.5 * at_30k["baseline"]["mae_s"]
     assert at_30k["baseline"]["bias_s"] < -300
     assert 0.7 <= at_30k["tracker"]["coverage_80"] <= 0.9
     assert 0 <= at_30k["tracker"]["brier"] <= 0.25
+    # The reliability table accounts for every runner, each in the tenth of their chance.
+    points = at_30k["reliability"]
+    assert sum(point["runners"] for point in points) == 1500
+    for point in points:
+        low, high = (float(x) for x in point["chance"].split("-"))
+        assert low <= point["predicted"] <= high
 
     table = runner.invoke(args=["projection", "evaluate", str(tmp_path / "y2.csv")])
     assert table.exit_code == 0
     assert "| 30K | 1,500 |" in table.output
+
+
+def test_crossval_holds_each_year_out_and_beats_average_pace_on_it(runner, tmp_path):
+    files = []
+    for year, seed in ((2021, 4), (2022, 5), (2023, 6)):
+        synthetic_year(tmp_path / f"y{year}.csv", year, 800, seed=seed)
+        files.append(str(tmp_path / f"y{year}.csv"))
+    result = runner.invoke(args=["projection", "crossval", *files, "--json"])
+    assert result.exit_code == 0, result.output
+    held_out = json.loads(result.output)["held_out"]
+    assert [row["held_out"] for row in held_out] == [
+        "synthetic 2021",
+        "synthetic 2022",
+        "synthetic 2023",
+    ]
+    # Each year is scored by a model that never saw it.
+    assert held_out[0]["fitted_on"] == "synthetic 2022, synthetic 2023: 1,600 finishers"
+    for row in held_out:
+        at_30k = row["report"]["30K"]
+        assert at_30k["runners"] == 800
+        assert at_30k["tracker"]["mae_ratio"] < 0.5
+        assert at_30k["tracker"]["brier"] <= at_30k["baseline"]["brier"]
+    table = runner.invoke(args=["projection", "crossval", *files])
+    assert table.exit_code == 0, table.output
+    assert table.output.count("| synthetic 20") == 3
 
 
 def test_fit_refuses_too_few_finishers_and_needs_somewhere_to_put_the_model(runner, tmp_path):

@@ -109,3 +109,38 @@ def evaluate_command(file, target_s, slug, years, model_path, as_json) -> None:
         return
     title = f"{file.name}{' ' + ','.join(years) if years else ''}: model {model.source!r}, "
     click.echo(format_report(report, title=title + f"target {target_s:,.0f} s"))
+
+
+@projection_group.command("crossval")
+@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.option("--year", "years", multiple=True, help="Only these years of the files.")
+@click.option("--same-course", is_flag=True, help="Fit only on the held-out race's other years.")
+@click.option("--target", "target_s", type=float, help="Target finish (s) for the Brier score.")
+@click.option("--elite", type=FILES, help="Record races (elite_splits.csv) for the elite band.")
+@click.option("--json", "as_json", is_flag=True, help="Print every report as JSON.")
+def crossval_command(files, years, same_course, target_s, elite, as_json) -> None:
+    """Leave one race-year out: fit on the others, score on it, for every race-year."""
+    from ..modelling.crossval import format_summary, leave_one_out
+    from ..modelling.fitting import elite_spread
+    from ..modelling.results_file import read_record_races
+
+    elite_sigma = (
+        elite_spread(read_record_races(elite))
+        if elite
+        else finish_models.default_model().elite_sigma_per_sqrt_km
+    )
+    target_s = target_s or DEFAULT_TARGET_S
+    results = leave_one_out(
+        _finishers(files, years),
+        target_s=target_s,
+        elite_sigma_per_sqrt_km=elite_sigma,
+        same_course=same_course,
+    )
+    if not results:
+        raise click.ClickException("fewer than two race-years with enough finishers")
+    if as_json:
+        click.echo(json.dumps({"target_s": target_s, "held_out": results}, indent=1))
+        return
+    fitted = "the same course's other years" if same_course else "every other race-year"
+    title = f"Each race-year held out, fitted on {fitted}; target {target_s:,.0f} s"
+    click.echo(format_summary(results, title=title))

@@ -6,28 +6,31 @@ log finish time), blended by how fast the athlete runs:
 * **fitted**: per checkpoint, a median (least-absolute-deviation) regression of
   ln(finish / average-pace finish) on the athlete's pace shape, with out-of-year residual
   quantiles by pace band. Fitted on past marathons, where amateurs fade.
-* **elite**: the average-pace finish, with a narrow normal band. Record attempts and elites
-  run even splits; models fitted on amateurs project them minutes too slow.
+* **elite**: the average-pace finish, with a normal band from pacing physics: the pace of the
+  distance left may differ from the average so far (a negative split, a late fade), plus a
+  small stride-to-stride wander. Models fitted on amateurs project elites minutes too slow.
 * **baseline**: the average-pace finish with the spread average-pace projections showed in
   the training data, for courses the fitted model does not know (another distance).
 
-Pure and stdlib-only: the fitting tools (numpy) call `pace_features` here, so the live
-server and the fit see the same features.
+Pure and stdlib-only; the pace-shape features live in `pace_shape`.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
+from .pace_shape import elapsed_on_grid, pace_features
+
 MARATHON_KM = 42.195
-GRID_KM = (5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0)
 # Levels of the quantile tables: finer in the tails so the chance of a target is smooth.
 LEVELS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 BAND_LOW, BAND_HIGH = 0.1, 0.9
+_MEDIAN, _LOW, _HIGH = LEVELS.index(0.5), LEVELS.index(BAND_LOW), LEVELS.index(BAND_HIGH)
 # Marathon average pace (s/km) at or under which an athlete is treated as elite (about
 # 2:06:30), and at or over which the fitted model alone applies (about 2:17); between the two
 # the estimates are blended. Other distances scale these by Riegel's exponent.
@@ -36,72 +39,19 @@ MASS_PACE_S_PER_KM = 195.0
 RIEGEL_EXPONENT = 1.06
 # A model's checkpoint serves an athlete this far past it (metres; mats are not exact).
 CHECKPOINT_TOLERANCE_KM = 0.1
-# Knots of the piecewise-linear terms: average pace (s/km) and the last segment's pace
-# relative to the average.
-PACE_KNOTS_S_PER_KM = (210.0, 240.0, 270.0, 300.0, 360.0, 420.0)
-TREND_KNOTS = (-0.05, 0.0, 0.05, 0.1)
 
 _Z = tuple(NormalDist().inv_cdf(level) for level in LEVELS)
 
-
-def grid_for(distance_km: float) -> tuple[float, ...]:
-    """The points whose elapsed times describe a run to `distance_km`: every 5 km before it,
-    then the point itself.
-
-    >>> grid_for(21.0975)
-    (5.0, 10.0, 15.0, 20.0, 21.0975)
-    """
-    return tuple(km for km in GRID_KM if km < distance_km - 1e-9) + (distance_km,)
-
-
-def pace_features(distance_km: float, elapsed_on_grid: Sequence[float]) -> list[float]:
-    """The regression's inputs for a run to `distance_km`, from its elapsed times at
-    `grid_for(distance_km)`: average pace, each segment's pace relative to it, and a few
-    curved terms (a fast runner's fade is not a slow runner's).
-
-    >>> [round(x, 4) for x in pace_features(10.0, [1500.0, 3060.0])[:6]]
-    [1.0, 5.7236, -0.0198, 0.0194, -0.1133, 0.1111]
-    """
-    grid = grid_for(distance_km)
-    average = elapsed_on_grid[-1] / distance_km
-    log_average = math.log(average)
-    relative = []
-    before_km, before_s = 0.0, 0.0
-    for km, elapsed in zip(grid, elapsed_on_grid, strict=True):
-        relative.append(math.log((elapsed - before_s) / (km - before_km) / average))
-        before_km, before_s = km, elapsed
-    last = relative[-1]
-    previous = relative[-2] if len(relative) > 1 else 0.0
-    return [
-        1.0,
-        log_average,
-        *relative,
-        *(log_average * r for r in relative),
-        log_average**2,
-        last**2,
-        previous**2,
-        last * previous,
-        *(max(last - knot, 0.0) for knot in TREND_KNOTS),
-        *(max(log_average - math.log(knot), 0.0) for knot in PACE_KNOTS_S_PER_KM),
-    ]
-
-
-def elapsed_on_grid(passings: Sequence[tuple[float, float]], distance_km: float) -> list[float]:
-    """Elapsed times at `grid_for(distance_km)`, interpolated between passings
-    ((km, seconds) in distance order, from the athlete's own start): missing mats and
-    checkpoints off the 5 km grid become straight lines between the mats that were read.
-
-    >>> [round(t, 1) for t in elapsed_on_grid([(10.0, 3000.0), (21.0975, 6500.0)], 21.0975)]
-    [1500.0, 3000.0, 4576.9, 6153.9, 6500.0]
-    """
-    points = [(0.0, 0.0), *passings]
-    kms = [km for km, _ in points]
-    result = []
-    for km in grid_for(distance_km):
-        right = min(bisect.bisect_left(kms, km - 1e-9), len(points) - 1)
-        (k0, t0), (k1, t1) = points[right - 1], points[right]
-        result.append(t1 if abs(k1 - km) < 1e-9 else t0 + (t1 - t0) * (km - k0) / (k1 - k0))
-    return result
+# The wander of even-pace projections in record races (../shared/data/elite_splits.csv):
+# about 0.11 % of the finish per square-root kilometre still to run.
+DEFAULT_ELITE_SIGMA_PER_SQRT_KM = 0.0011
+# Pacing physics: how much a well-paced elite's pace over the distance left can still differ
+# from their average so far (one standard deviation). Record runs are made of negative
+# splits: Chicago 2023 (2:00:35) ran its second half (59:47) 1.7 % faster than its first
+# (60:48), and 30-35 km in 13:51, 4 % faster than its average until then; the record runs of
+# elite_splits.csv changed pace by up to 1.5 % (Boston 2011: 3.6 % over the last 12 km). A
+# normal spread of 2 % puts 80 % of such changes within ±2.6 %.
+DEFAULT_ELITE_PACE_CHANGE = 0.02
 
 
 @dataclass(frozen=True)
@@ -128,6 +78,8 @@ class FinishModel:
     baseline: tuple[CheckpointFit, ...]
     elite_sigma_per_sqrt_km: float
     source: str = ""
+    # Spread of the elite's remaining pace relative to their average so far (see _elite).
+    elite_pace_change: float = DEFAULT_ELITE_PACE_CHANGE
 
     def to_json(self) -> dict:
         def fit_json(fit: CheckpointFit) -> dict:
@@ -144,6 +96,7 @@ class FinishModel:
             "checkpoints": [fit_json(fit) for fit in self.checkpoints],
             "baseline": [fit_json(fit) for fit in self.baseline],
             "elite_sigma_per_sqrt_km": self.elite_sigma_per_sqrt_km,
+            "elite_pace_change": self.elite_pace_change,
             "source": self.source,
         }
 
@@ -166,6 +119,7 @@ class FinishModel:
             baseline=tuple(fit_from(item) for item in data["baseline"]),
             elite_sigma_per_sqrt_km=data["elite_sigma_per_sqrt_km"],
             source=data.get("source", ""),
+            elite_pace_change=data.get("elite_pace_change", DEFAULT_ELITE_PACE_CHANGE),
         )
 
 
@@ -178,15 +132,15 @@ class FinishEstimate:
 
     @property
     def median_s(self) -> float:
-        return math.exp(self.log_quantiles[LEVELS.index(0.5)])
+        return math.exp(self.log_quantiles[_MEDIAN])
 
     @property
     def low_s(self) -> float:
-        return math.exp(self.log_quantiles[LEVELS.index(BAND_LOW)])
+        return math.exp(self.log_quantiles[_LOW])
 
     @property
     def high_s(self) -> float:
-        return math.exp(self.log_quantiles[LEVELS.index(BAND_HIGH)])
+        return math.exp(self.log_quantiles[_HIGH])
 
     def probability_under(self, target_s: float) -> float:
         """The chance of finishing under `target_s`, read off the quantile table (linear in
@@ -213,11 +167,11 @@ def estimate_finish(
     """The finish distribution for an athlete with `passings` ((km, seconds from their own
     start), distance order, not finished) on a course of `course_km`.
 
-    Kipchoge at 30 km in Vienna is elite: even pace, a band of about ±35 s:
+    Kipchoge at 30 km in Vienna is elite: even pace, a band of about ±64 s:
 
     >>> vienna = estimate_finish(None, 42.195, [(30.0, 5111.0)])
     >>> vienna.method, round(vienna.median_s, 1), round(vienna.low_s), round(vienna.high_s)
-    ('elite', 7188.6, 7153, 7224)
+    ('elite', 7188.6, 7125, 7253)
 
     Without a fitted model an amateur gets average pace with a wide band:
 
@@ -228,19 +182,17 @@ def estimate_finish(
     average = elapsed / at_km
     remaining_km = course_km - at_km
     log_even = math.log(elapsed * course_km / at_km)
-    elite = _elite(model, log_even, remaining_km)
     scale = (course_km / MARATHON_KM) ** (RIEGEL_EXPONENT - 1)
     weight = _elite_weight(average / scale)
+    if weight == 1.0:
+        return FinishEstimate(_elite(model, log_even, remaining_km, course_km), "elite")
     fitted = _fitted(model, course_km, passings) if model else None
+    if fitted is not None and weight == 0.0:
+        return FinishEstimate(fitted, "fitted")
+    elite = _elite(model, log_even, remaining_km, course_km)
     if fitted is None:
-        if weight == 1.0:
-            return FinishEstimate(elite, "elite")
         baseline = _baseline(model, course_km, at_km, log_even)
         return FinishEstimate(_mix(elite, baseline, weight), "baseline")
-    if weight == 1.0:
-        return FinishEstimate(elite, "elite")
-    if weight == 0.0:
-        return FinishEstimate(fitted, "fitted")
     return FinishEstimate(_mix(elite, fitted, weight), "blend")
 
 
@@ -255,14 +207,20 @@ def _mix(a: tuple[float, ...], b: tuple[float, ...], weight_a: float) -> tuple[f
     return tuple(weight_a * x + (1 - weight_a) * y for x, y in zip(a, b, strict=True))
 
 
-# The spread of even-pace projections in record races (../shared/data/elite_splits.csv):
-# about 0.11 % of the finish per square-root kilometre still to run. Used without a model.
-DEFAULT_ELITE_SIGMA_PER_SQRT_KM = 0.0011
+def _elite(
+    model: FinishModel | None, log_even: float, remaining_km: float, course_km: float
+) -> tuple[float, ...]:
+    """Average pace, with a spread of ln(finish) of sqrt((c·r)² + w²·km left), where r is the
+    share of the finish still to run, c the spread of the remaining pace's change and w the
+    wander per square-root km.
 
-
-def _elite(model: FinishModel | None, log_even: float, remaining_km: float) -> tuple[float, ...]:
-    per_sqrt_km = model.elite_sigma_per_sqrt_km if model else DEFAULT_ELITE_SIGMA_PER_SQRT_KM
-    sigma = per_sqrt_km * math.sqrt(max(remaining_km, 0.0))
+    Kipchoge at half-way in Vienna (59:50): r ≈ 0.5, so c·r = 1 % and w·√21.1 km = 0.5 %; the
+    80 % range is ±1.43 %, about ±103 s around 1:59:40.
+    """
+    wander = model.elite_sigma_per_sqrt_km if model else DEFAULT_ELITE_SIGMA_PER_SQRT_KM
+    change = model.elite_pace_change if model else DEFAULT_ELITE_PACE_CHANGE
+    remaining_km = max(remaining_km, 0.0)
+    sigma = math.hypot(change * remaining_km / course_km, wander * math.sqrt(remaining_km))
     return tuple(log_even + z * sigma for z in _Z)
 
 
@@ -274,23 +232,27 @@ def _fitted(
     if abs(course_km - model.distance_km) > CHECKPOINT_TOLERANCE_KM:
         return None
     at_km, elapsed = passings[-1]
-    usable = [
-        fit for fit in model.checkpoints if fit.distance_km <= at_km + CHECKPOINT_TOLERANCE_KM
-    ]
-    if not usable:
+    fit = next(
+        (
+            f
+            for f in reversed(model.checkpoints)
+            if f.distance_km <= at_km + CHECKPOINT_TOLERANCE_KM
+        ),
+        None,
+    )
+    if fit is None:
         return None
-    fit = usable[-1]
     if at_km < fit.distance_km:  # a few metres short of the fitted mat: read as that mat
         passings = [*passings[:-1], (fit.distance_km, elapsed)]
     grid = elapsed_on_grid(passings, fit.distance_km)
     features = pace_features(fit.distance_km, grid)
-    log_ratio = sum(c * x for c, x in zip(fit.coefficients, features, strict=True))
+    log_ratio = sum(map(operator.mul, fit.coefficients, features))
     finish_at_fit = grid[-1] * model.distance_km / fit.distance_km * math.exp(log_ratio)
     # Past the fitted mat, run the predicted remaining pace from the newest split.
     remaining_pace = (finish_at_fit - grid[-1]) / (model.distance_km - fit.distance_km)
     finish = elapsed + remaining_pace * (course_km - at_km)
-    spread = fit.residual_quantiles(grid[-1] / fit.distance_km)
-    return tuple(math.log(finish) + q for q in spread)
+    log_finish = math.log(finish)
+    return tuple([log_finish + q for q in fit.residual_quantiles(grid[-1] / fit.distance_km)])
 
 
 def _baseline(
@@ -304,6 +266,6 @@ def _baseline(
     share_km = at_km / course_km * model.distance_km
     fit = min(model.baseline, key=lambda item: abs(item.distance_km - share_km))
     spread = fit.quantiles[0]
-    median = spread[LEVELS.index(0.5)]
+    median = spread[_MEDIAN]
     # Centred on average pace: the baseline does not pretend to know the fade.
     return tuple(log_even + q - median for q in spread)

@@ -9,13 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..domain.finish_model import (
-    LEVELS,
-    CheckpointFit,
-    FinishModel,
-    elapsed_on_grid,
-    pace_features,
-)
+from ..domain.finish_model import LEVELS, CheckpointFit, FinishModel
+from ..domain.pace_shape import elapsed_on_grid, pace_features
 from .results_file import CHECKPOINTS, FINISH_KM, Finisher
 
 # Average-pace bands (s/km) with their own residual spread: 4:00, 5:00 and 6:00 min/km.
@@ -65,47 +60,71 @@ def _quantile_rows(residuals: np.ndarray, paces: np.ndarray) -> tuple[tuple[floa
     return tuple(rows)
 
 
-def _groups(finishers: Sequence[Finisher]) -> list[list[Finisher]]:
+class FitCache:
+    """Design matrices per (race-year, km) and regressions per (km, race-years fitted on),
+    kept across fits: a leave-one-race-year-out evaluation fits the same subsets again
+    (leaving out g then h is leaving out h then g)."""
+
+    def __init__(self) -> None:
+        self._designs: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._coefficients: dict[tuple, np.ndarray] = {}
+
+    def design(self, name: tuple, group: Sequence[Finisher], km: float):
+        if (name, km) not in self._designs:
+            self._designs[name, km] = _design(group, km)
+        return self._designs[name, km]
+
+    def regression(self, km: float, names: Sequence[tuple], designs) -> np.ndarray:
+        key = (km, frozenset(names))
+        if key not in self._coefficients:
+            self._coefficients[key] = median_regression(
+                np.vstack([design[0] for design in designs]),
+                np.concatenate([design[1] for design in designs]),
+            )
+        return self._coefficients[key]
+
+
+def _groups(finishers: Sequence[Finisher]) -> dict[tuple, list[Finisher]]:
     """Finishers by race-year; with one race-year only, five interleaved folds of it."""
-    groups: dict[tuple[str, str], list[Finisher]] = defaultdict(list)
+    groups: dict[tuple, list[Finisher]] = defaultdict(list)
     for finisher in finishers:
         groups[finisher.group].append(finisher)
     if len(groups) < 2:
-        return [list(finishers[fold::5]) for fold in range(5)]
-    return list(groups.values())
+        return {(*name, fold): list(finishers[fold::5]) for name in groups for fold in range(5)}
+    return dict(groups)
 
 
 def _out_of_group_residuals(
-    designs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    km: float, designs: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]], cache: FitCache
 ) -> tuple[np.ndarray, np.ndarray]:
     """Residuals of each group under a regression fitted on the others: the spread a
     new race-year will show, day-to-day differences included."""
     residuals, paces = [], []
-    for index, (features, targets, pace) in enumerate(designs):
-        rest = [design for other, design in enumerate(designs) if other != index]
-        coefficients = median_regression(
-            np.vstack([design[0] for design in rest]),
-            np.concatenate([design[1] for design in rest]),
-        )
+    for name, (features, targets, pace) in designs.items():
+        rest = [other for other in designs if other != name]
+        coefficients = cache.regression(km, rest, [designs[other] for other in rest])
         residuals.append(targets - features @ coefficients)
         paces.append(pace)
     return np.concatenate(residuals), np.concatenate(paces)
 
 
 def fit_model(
-    finishers: Sequence[Finisher], *, source: str, elite_sigma_per_sqrt_km: float
+    finishers: Sequence[Finisher],
+    *,
+    source: str,
+    elite_sigma_per_sqrt_km: float,
+    cache: FitCache | None = None,
 ) -> FinishModel:
     """A marathon model from finishers of one or more race-years."""
     if len(finishers) < 1000:
         raise ValueError(f"{len(finishers)} complete finishers are too few to fit on (1,000+)")
+    cache = cache or FitCache()
     checkpoints, baseline = [], []
     groups = _groups(finishers)
     for _, _, km in CHECKPOINTS:
-        designs = [_design(group, km) for group in groups]
-        features = np.vstack([design[0] for design in designs])
-        targets = np.concatenate([design[1] for design in designs])
-        coefficients = median_regression(features, targets)
-        residuals, residual_paces = _out_of_group_residuals(designs)
+        designs = {name: cache.design(name, group, km) for name, group in groups.items()}
+        coefficients = cache.regression(km, list(designs), list(designs.values()))
+        residuals, residual_paces = _out_of_group_residuals(km, designs, cache)
         checkpoints.append(
             CheckpointFit(
                 km,
@@ -115,6 +134,7 @@ def fit_model(
             )
         )
         # The spread of plain average pace (ln actual / average-pace finish), all paces.
+        targets = np.concatenate([design[1] for design in designs.values()])
         baseline.append(
             CheckpointFit(km, (), (), (tuple(float(q) for q in np.quantile(targets, LEVELS)),))
         )
