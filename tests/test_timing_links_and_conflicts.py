@@ -97,7 +97,7 @@ def test_links_left_open_by_a_crashed_listener_are_closed_when_it_starts_again(
 
 
 def test_a_chronotrack_recording_renumbered_after_a_reboot_is_kept_as_conflicts(
-    client, auth, listener
+    client, auth, listener, caplog
 ):
     first = ["CT01_33~1~5K~KIP1~2019-10-12T08:29:10.00~1~0B7E21~3"]
     chronotrack_stream(*listener, first)
@@ -113,3 +113,5 @@ def test_a_chronotrack_recording_renumbered_after_a_reboot_is_kept_as_conflicts(
     # Scored, the earlier time would have corrected the split to 845 s.
     splits = client.get("/api/races/vienna/athletes/1").json["splits"]
     assert [s["elapsed_s"] for s in splits] == [850.0]
+    # The listener says so in its log, for the timing crew.
+    assert "read kept for review, not scored" in caplog.text

@@ -194,12 +194,16 @@ def officials_word(source: str, revisions: Iterable[tuple[str, str]]) -> str | N
     'time'
     >>> officials_word("manual", [("enter", "ana"), ("void", "ana")]) is None  # withdrawn
     True
+    >>> officials_word("mat", [("enter", "km5-bridge")]) is None  # a bridge's split: the mats'
+    True
     """
+    # Entering is the source's word: by hand it is an official's, from a mat (the scorer,
+    # or a timing bridge posting splits) it is the mats'. Only later changes overrule.
     word = None if source == "mat" else OFFICIAL_TIME
     for action, actor in revisions:
-        if actor == SCORER:
+        if actor == SCORER or action == "enter":
             continue
-        if action in ("enter", "correct"):
+        if action == "correct":
             word = OFFICIAL_TIME
         elif action == "void":
             # Voiding a mat split overrules the mats there; voiding one's own hand-entered

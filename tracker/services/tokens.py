@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session
 
 from ..domain.refusals import Refusal
 from ..domain.roles import ROLES
+from ..domain.scoring import SCORER
 from ..models import ApiToken
 from . import audit
 
 TOKEN_PREFIX = "trk_"
+# A read's device is api@<token name>, stored in 64 characters.
+MAX_NAME = 60
 
 
 def hash_token(token: str) -> str:
@@ -26,6 +29,13 @@ def create_token(session: Session, *, name: str, role: str) -> str:
     """A new token for `name` with `role`; the caller shows it once, we keep only its hash."""
     if role not in ROLES:
         raise Refusal("validation_error", f"The role must be one of {', '.join(ROLES)}.")
+    if name == SCORER or not 1 <= len(name) <= MAX_NAME:
+        # The scorer signs the mats' own changes; a device is named api@<token name>.
+        raise Refusal(
+            "validation_error",
+            f"Name a token with 1 to {MAX_NAME} characters, other than {SCORER!r}.",
+            field="name",
+        )
     live = session.scalar(
         select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
     )

@@ -99,7 +99,6 @@ class ReadSink:
                     actor=Actor(device, None, "timing"),
                 )
                 count_stored_reads(items, results)
-                return results
             finally:
                 db.session.remove()
         for result in results:
