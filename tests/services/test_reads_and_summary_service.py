@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from racekit import after_gun
 from tracker.domain.race_clock import SplitTime
+from tracker.domain.refusals import Refusal
 from tracker.domain.summary import SMALL_FIELD
 from tracker.services import athletes, races
 from tracker.services.reads import ReadIn, ingest_reads
 from tracker.services.splits import correct_split, record_split, splits_with_history
 from tracker.services.summary import SummaryCheck
+from tracker.services.tokens import create_token
 from tracker.transactions import write
 
 
@@ -97,3 +99,33 @@ def test_in_a_big_field_only_featured_athletes_pacers_and_leaders_are_in_the_sum
 
     split = write(lambda: enter("1000"))
     assert SummaryCheck(session, vienna_race).includes(runner, [split])  # a leader at 5K
+
+
+def test_a_bridges_own_mat_split_follows_the_reads_like_the_scorers(session, vienna_race):
+    """A timing bridge that posts a split (source mat) gives the mats' word, not an official's:
+    a later read of the same crossing still governs."""
+    write(
+        lambda: record_split(
+            session,
+            vienna_race,
+            bib="1",
+            checkpoint_code="5K",
+            given=SplitTime(elapsed_s=851.0),
+            source="mat",
+            entered_by="km5-bridge",
+            now=after_gun(3600),
+        )
+    )
+    (result,) = ingest(session, vienna_race, [read(1, 850.0)])
+    assert result.status == "used"
+    assert kipchoge_at(session, vienna_race).elapsed_ms == 850_000
+
+
+def test_no_token_may_sign_as_the_scorer_or_outgrow_a_device_name(session):
+    for name in ("scorer", "x" * 61):
+        try:
+            write(lambda n=name: create_token(session, name=n, role="timing"))
+        except Refusal as refusal:
+            assert (refusal.code, refusal.field) == ("validation_error", "name")
+        else:
+            raise AssertionError(f"a token named {name!r} was created")
