@@ -57,6 +57,8 @@ def from_environment(instance_path: str) -> dict:
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "tracker"),
         # Engine.IO's default is 1 MB; spectators only ever send a few hundred bytes.
         "SOCKETIO_MAX_MESSAGE_BYTES": 64 * 1024,
+        # Snapshots (watch, resync) one live connection may ask for; more are refused.
+        "LIVE_SNAPSHOT_LIMIT": os.environ.get("LIVE_SNAPSHOT_LIMIT", "10 per 10 seconds"),
         # How far ahead of the server's clock a split time may be (device clocks drift).
         "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
     }

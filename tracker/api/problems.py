@@ -46,6 +46,7 @@ STATUS_BY_CODE = {
     "idempotency_conflict": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
+    "rate_limited": 429,
     # It is well-formed but breaks a rule of the race.
     "validation_error": 422,
     "invalid_time": 422,

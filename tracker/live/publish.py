@@ -13,7 +13,7 @@ from ..db import db, utc_now
 from ..services.live_events import LiveEvent
 from ..services.races import current_seqs
 from ..services.timing_health import timing_view
-from . import audience
+from . import audience, snapshot_cache
 from .server import socketio
 from .vocabulary import DELTA, HEARTBEAT, NAMESPACE, TIMING, race_room, timing_room
 
@@ -31,6 +31,8 @@ def publish(events: Iterable[LiveEvent]) -> None:
     one sees a gap in `seq`, or a newer number in a heartbeat, and resyncs from the database.
     """
     for event in events:
+        # Before the emit: no watcher may hear of a change the snapshot cache has not.
+        snapshot_cache.note_delta(event.payload)
         try:
             socketio.emit(DELTA, event.payload, to=list(event.rooms), namespace=NAMESPACE)
         except Exception:  # a broken message queue must not fail a committed write
@@ -68,6 +70,8 @@ def _beat(app: Flask) -> None:
         current = current_seqs(db.session, slugs)
         db.session.remove()
     for slug, seq in current.items():
+        # Before the beat: the resync it may prompt must not be answered from an old entry.
+        snapshot_cache.note_seq(slug, seq)
         socketio.emit(
             HEARTBEAT,
             {"race": slug, "seq": seq, "server_time": time.time()},
