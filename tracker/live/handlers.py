@@ -47,7 +47,17 @@ def _refuse(refusal: Refusal) -> None:
     A refused flood earns a strike per refusal, and enough of them a close."""
     emit(ERROR, {"code": refusal.code, "message": refusal.detail}, ignore_queue=True)
     if refusal.code in STRUCK and conduct.strike(request.sid):
+        _close()
+
+
+def _close() -> None:
+    """Close the connection itself, not only /live: over an open transport a client could
+    join the namespace again and go on, and what it has already sent is dropped unread."""
+    eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, NAMESPACE)
+    if eio_sid is None:
         disconnect()
+    else:
+        socketio.server.eio.disconnect(eio_sid)
 
 
 def _one_argument(args: tuple, usage: str):
@@ -128,10 +138,10 @@ def on_resync(*args):
     """A fresh snapshot of what this client watches (after a gap or a reconnect)."""
     try:
         _one_argument(args, "resync takes one payload, {race}.")
-        watching = audience.of(request.sid)
-        if watching is None:
-            raise Refusal("not_watching", "Send watch before resync.")
         with conduct.snapshot_turn(request.sid):
+            watching = audience.of(request.sid)
+            if watching is None:
+                raise Refusal("not_watching", "Send watch before resync.")
             _send_snapshot(watching.race, list(watching.bibs))
     except Refusal as refusal:
         _refuse(refusal)

@@ -56,6 +56,10 @@ def bind(app: Flask) -> None:
         **queue,
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
+        # One event of a connection at a time, in order, in the greenlet reading its socket:
+        # a flood from one client then waits behind itself (and TCP), not ahead of everyone
+        # else's, and a strike-out closes the socket before the rest is read.
+        async_handlers=False,
         ping_interval=25,
         ping_timeout=20,
     )
