@@ -14,6 +14,8 @@ import socketio
 from racekit import CHECKPOINTS, GUN
 
 _slugs = itertools.count()
+# Errors that answer a watch or resync instead of its snapshot.
+REFUSED_REQUESTS = {"rate_limited", "invalid_event", "unknown_race", "not_watching"}
 
 
 def merge(state: dict, delta: dict) -> str:
@@ -68,6 +70,10 @@ class Watcher:
         self.errors: list[dict] = []
         self.heartbeats: list[dict] = []
         self.snapshots = 0
+        self.built_at: list[float] = []
+        # One snapshot request at a time, as the server allows: deltas wait meanwhile.
+        self._asking = False
+        self._watch_next = False
         self._early: list[dict] = []
         self._changed = threading.Condition()
         self.client.on("snapshot", self._on_snapshot, namespace="/live")
@@ -88,11 +94,20 @@ class Watcher:
         return self
 
     def watch(self) -> None:
-        self.state = None
+        if self._asking:
+            self._watch_next = True
+            return
+        self.state, self._asking = None, True
         watch = {"race": self.race, "athletes": self.athletes}
         if self.timing:
             watch["timing"] = True
         self.client.emit("watch", watch, namespace="/live")
+
+    def resync(self) -> None:
+        """Ask for a fresh snapshot, unless one is already on its way."""
+        if not self._asking:
+            self._asking = True
+            self.client.emit("resync", {"race": self.race}, namespace="/live")
 
     def close(self) -> None:
         self.client.disconnect()
@@ -111,19 +126,29 @@ class Watcher:
 
     def _on_snapshot(self, snapshot: dict) -> None:
         self.snapshots += 1
-        self.state = {k: v for k, v in snapshot.items() if k not in ("server_time",)}
+        self.built_at.append(snapshot["built_at"])
+        self.state = {k: v for k, v in snapshot.items() if k not in ("server_time", "built_at")}
+        self._answered()
+        self._notify()
+
+    def _answered(self) -> None:
+        """The snapshot request was answered (or refused): apply what waited, ask again."""
+        self._asking = False
         early, self._early = self._early, []
         for delta in early:
-            self._apply(delta)
-        self._notify()
+            if self.state is not None:
+                self._apply(delta)
+        if self._watch_next:
+            self._watch_next = False
+            self.watch()
 
     def _apply(self, delta: dict) -> None:
         if merge(self.state, delta) == "gap":
-            self.client.emit("resync", {"race": self.race}, namespace="/live")
+            self.resync()
 
     def _on_delta(self, delta: dict) -> None:
         self.deltas.append(delta)
-        if self.state is None:
+        if self.state is None or self._asking:
             self._early.append(delta)
         else:
             self._apply(delta)
@@ -132,11 +157,13 @@ class Watcher:
     def _on_heartbeat(self, beat: dict) -> None:
         self.heartbeats.append(beat)
         if self.state is not None and beat["seq"] > self.state["seq"]:
-            self.client.emit("resync", {"race": self.race}, namespace="/live")
+            self.resync()
         self._notify()
 
     def _on_error(self, error: dict) -> None:
         self.errors.append(error)
+        if self._asking and error["code"] in REFUSED_REQUESTS:
+            self._answered()
         self._notify()
 
     def wait_for(self, predicate, timeout: float = 10.0) -> bool:

@@ -97,6 +97,8 @@ def from_environment(instance_path: str) -> dict:
         "BODY_READ_TIMEOUT_S": float(os.environ.get("BODY_READ_TIMEOUT_S", "10")),
         # Proxies in front that set X-Forwarded-For (nginx: 1); 0 trusts no such header.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Snapshots (watch, resync) one live connection may ask for; more are refused.
+        "LIVE_SNAPSHOT_LIMIT": os.environ.get("LIVE_SNAPSHOT_LIMIT", "10 per 10 seconds"),
         # How far ahead of the server's clock a split time may be (device clocks drift).
         "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
         # A bearer token that may read /metrics and nothing else (for Prometheus).

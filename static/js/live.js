@@ -2,6 +2,9 @@
 // The merge rules match tests/livekit.py, which the server's tests replay.
 import { io } from "/static/vendor/socket.io.esm.min.js";
 
+// Errors that answer a watch or resync instead of its snapshot.
+const REFUSED_REQUESTS = new Set(["rate_limited", "invalid_event", "unknown_race", "not_watching"]);
+
 export function merge(state, delta) {
   const athletes = new Map(state.athletes.map((a) => [a.bib, a]));
   if (delta.seq != null) {
@@ -34,9 +37,22 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
   let bestRtt = Infinity;
   let lastUpdate = null;
 
+  // One snapshot request at a time, as the server allows; deltas wait for its answer.
+  let asking = false;
+  let watchNext = false;
+
   const status = (name) => onStatus && onStatus(name, lastUpdate);
-  const resync = () => socket.emit("resync", { race });
+  const resync = () => {
+    if (asking) return;
+    asking = true;
+    socket.emit("resync", { race });
+  };
   const watch = () => {
+    if (asking) {
+      watchNext = true;
+      return;
+    }
+    asking = true;
     state = null;
     early = [];
     // Officials also watch the timing mats' health (sent every heartbeat).
@@ -46,6 +62,20 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
     const result = merge(state, delta);
     if (result === "gap") resync();
     return result;
+  };
+  // The request was answered or refused: apply the deltas that waited for it.
+  const answered = () => {
+    asking = false;
+    const waiting = early;
+    early = [];
+    if (state) for (const delta of waiting) apply(delta);
+  };
+  // A follow() made while a request was out is sent once it is answered.
+  const watchIfWanted = () => {
+    if (watchNext) {
+      watchNext = false;
+      watch();
+    }
   };
   const syncClock = () => {
     const sent = Date.now();
@@ -66,21 +96,24 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
     watch();
     syncClock();
   });
-  socket.on("disconnect", () => status("reconnecting"));
+  socket.on("disconnect", () => {
+    asking = false;
+    status("reconnecting");
+  });
   socket.io.on("reconnect_attempt", () => status("reconnecting"));
   socket.on("connect_error", () => status("offline"));
   socket.on("snapshot", (snapshot) => {
     state = { race: snapshot.race, seq: snapshot.seq, athletes: snapshot.athletes };
-    for (const delta of early) apply(delta);
-    early = [];
+    answered();
     lastUpdate = Date.now();
     status("live");
     onState(state, null);
     // Measured by bench/pages.py: load to the first live state on screen.
     if (!performance.getEntriesByName("first-live-update").length) performance.mark("first-live-update");
+    watchIfWanted();
   });
   socket.on("delta", (delta) => {
-    if (state === null) {
+    if (state === null || asking) {
       early.push(delta);
       return;
     }
@@ -98,6 +131,11 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
   socket.on("error", (error) => {
     console.warn("live:", error.code, error.message);
     if (onError) onError(error);
+    if (asking && REFUSED_REQUESTS.has(error.code)) {
+      answered();
+      if (state) onState(state, null);
+      watchIfWanted();
+    }
   });
   setInterval(syncClock, 30000);
 

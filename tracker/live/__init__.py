@@ -6,6 +6,8 @@
 - `audience`: who watches what in this process.
 - `publish`: every emit: committed changes, heartbeats, mat health.
 - `handlers`: the protocol a client speaks (watch, resync, clock) and the refusals.
+- `conduct`: per connection, snapshot requests' limits and the strikes that close it.
+- `snapshot_cache`: one snapshot per race, `seq` and followed set, while nothing changed.
 
 It may import the services, the schemas, `access` and `db`; nothing below it imports it
 except `transactions` (to publish after commit) and the vocabulary's users.
@@ -18,7 +20,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Bind Socket.IO to the app and register the protocol's handlers."""
-    from . import handlers, server  # the handlers register themselves on import
+    from . import conduct, handlers, server
 
     server.bind(app)
+    conduct.configure(app.config["LIVE_SNAPSHOT_LIMIT"])
     handlers.register()

@@ -20,7 +20,7 @@ from ..services.races import find_race
 from ..services.snapshots import live_snapshot
 from ..services.timing_health import timing_view
 from ..sessions import current_login
-from . import audience
+from . import audience, conduct, snapshot_cache
 from .publish import ensure_heartbeat
 from .server import socketio
 from .vocabulary import (
@@ -36,21 +36,41 @@ from .vocabulary import (
     timing_room,
 )
 
-UNKNOWN_EVENTS_BEFORE_DISCONNECT = 3
+# Refusals that count against a connection: they mean a client that floods or probes.
+STRUCK = {"rate_limited", "unknown_event"}
 
 log = logging.getLogger(__name__)
-# Unknown events per connection: spectators who keep sending them are disconnected.
-_strikes: dict[str, int] = {}
 
 
 def _refuse(refusal: Refusal) -> None:
-    """A refusal as the socket says it: the same code and detail as the API's."""
-    emit(ERROR, {"code": refusal.code, "message": refusal.detail})
+    """A refusal as the socket says it: the same code and detail as the API's.
+
+    A refused flood earns a strike per refusal, and enough of them a close."""
+    emit(ERROR, {"code": refusal.code, "message": refusal.detail}, ignore_queue=True)
+    if refusal.code in STRUCK and conduct.strike(request.sid):
+        _close()
 
 
-def _parse_watch(data) -> WatchIn:
+def _close() -> None:
+    """Close the connection itself, not only /live: over an open transport a client could
+    join the namespace again and go on, and what it has already sent is dropped unread."""
+    eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, NAMESPACE)
+    if eio_sid is None:
+        disconnect()
+    else:
+        socketio.server.eio.disconnect(eio_sid)
+
+
+def _one_argument(args: tuple, usage: str):
+    """The event's one payload (or None); more than one is a bad event, not a crash."""
+    if len(args) > 1:
+        raise Refusal("invalid_event", usage)
+    return args[0] if args else None
+
+
+def _parse_watch(args: tuple) -> WatchIn:
     try:
-        return parse_body(WatchIn, data)
+        return parse_body(WatchIn, _one_argument(args, WATCH_USAGE))
     except Refusal as refusal:
         # A payload the schema refuses is a bad event, whatever the field.
         raise Refusal("invalid_event", WATCH_USAGE, errors=refusal.errors) from refusal
@@ -59,14 +79,21 @@ def _parse_watch(data) -> WatchIn:
 WATCH_USAGE = "watch needs {race: slug, athletes?: [bib, ...] (at most 50), timing?: true}."
 
 
+def _read_snapshot(slug: str, bibs: tuple[str, ...]) -> dict:
+    snapshot = live_snapshot(db.session, find_race(db.session, slug), list(bibs))
+    snapshot["built_at"] = time.time()
+    return snapshot
+
+
 def _send_snapshot(slug: str, bibs: list[str]) -> None:
-    race = find_race(db.session, slug)
-    snapshot = live_snapshot(db.session, race, bibs)
-    snapshot["server_time"] = time.time()
-    emit(SNAPSHOT, snapshot)
+    """The shared snapshot of what the client watches, with the server's time of sending."""
+    followed = tuple(bibs)
+    snapshot = snapshot_cache.snapshot_for(slug, followed, lambda: _read_snapshot(slug, followed))
+    # Only this connection wants it: no need to pass it through the message queue.
+    emit(SNAPSHOT, {**snapshot, "server_time": time.time()}, ignore_queue=True)
 
 
-def on_watch(data=None):
+def on_watch(*args):
     """Join the race's rooms first, then send the snapshot.
 
     The order matters: a change committed after the snapshot was read reaches the
@@ -74,15 +101,19 @@ def on_watch(data=None):
     the snapshot. Joining after reading would lose changes made in between.
     """
     try:
-        watch = _parse_watch(data)
-        for room in rooms():
-            if room != request.sid:
-                leave_room(room)
-        audience.leave(request.sid)
-        find_race(db.session, watch.race)
+        with conduct.snapshot_turn(request.sid):
+            _watch(_parse_watch(args))
     except Refusal as refusal:
         _refuse(refusal)
-        return
+
+
+def _watch(watch: WatchIn) -> None:
+    for room in rooms():
+        if room != request.sid:
+            leave_room(room)
+    audience.leave(request.sid)
+    if not snapshot_cache.knows(watch.race):
+        find_race(db.session, watch.race)
     bibs = list(dict.fromkeys(watch.athletes))
     join_room(race_room(watch.race))
     for bib in bibs:
@@ -101,37 +132,46 @@ def _watch_timing(slug: str) -> None:
         return
     join_room(timing_room(slug))
     audience.allow_timing(request.sid, current_login())
-    emit(TIMING, timing_view(db.session, slug, utc_now()))
+    emit(TIMING, timing_view(db.session, slug, utc_now()), ignore_queue=True)
 
 
-def on_resync(data=None):
+def on_resync(*args):
     """A fresh snapshot of what this client watches (after a gap or a reconnect)."""
-    watching = audience.of(request.sid)
-    if watching is None:
-        _refuse(Refusal("not_watching", "Send watch before resync."))
-        return
     try:
-        _send_snapshot(watching.race, list(watching.bibs))
+        _one_argument(args, "resync takes one payload, {race}.")
+        with conduct.snapshot_turn(request.sid):
+            watching = audience.of(request.sid)
+            if watching is None:
+                raise Refusal("not_watching", "Send watch before resync.")
+            _send_snapshot(watching.race, list(watching.bibs))
     except Refusal as refusal:
         _refuse(refusal)
 
 
-def on_clock(data=None):
+def on_clock(*args):
     """The server's clock (seconds since the epoch) for the client's offset estimate."""
+    if len(args) > 1:
+        _refuse(Refusal("invalid_event", "clock takes no payload."))
+        return None
     return {"server_time": time.time()}
 
 
-def on_unknown(event, data=None):
+def on_unknown(event, *args):
     """Spectators cannot write; unknown events get an error, and repeated ones a close."""
-    strikes = _strikes.get(request.sid, 0) + 1
-    _strikes[request.sid] = strikes
     _refuse(Refusal("unknown_event", f"{str(event)[:40]!r} is not an event of this namespace."))
-    if strikes >= UNKNOWN_EVENTS_BEFORE_DISCONNECT:
-        disconnect()
 
 
-def on_disconnect(reason=None):
-    _strikes.pop(request.sid, None)
+def on_disconnect(*args):
+    """Forget a connection that closed.
+
+    python-socketio also hands this handler an event a client *emits* under the name
+    "disconnect"; that client is still connected, and it is an unknown event like any other
+    (forgetting it here would wipe its strikes).
+    """
+    if socketio.server.manager.is_connected(request.sid, NAMESPACE):
+        on_unknown("disconnect", *args)
+        return
+    conduct.forget(request.sid)
     audience.leave(request.sid)
 
 

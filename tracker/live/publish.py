@@ -14,7 +14,7 @@ from ..metrics import DELTAS_PUBLISHED, PUBLISH_FAILURES
 from ..services.live_events import LiveEvent
 from ..services.races import current_seqs
 from ..services.timing_health import timing_view
-from . import audience
+from . import audience, snapshot_cache
 from .logins import end_lapsed_logins
 from .server import socketio
 from .vocabulary import DELTA, HEARTBEAT, NAMESPACE, TIMING, race_room, timing_room
@@ -33,6 +33,8 @@ def publish(events: Iterable[LiveEvent]) -> None:
     one sees a gap in `seq`, or a newer number in a heartbeat, and resyncs from the database.
     """
     for event in events:
+        # Before the emit: no watcher may hear of a change the snapshot cache has not.
+        snapshot_cache.note_delta(event.payload)
         try:
             socketio.emit(DELTA, event.payload, to=list(event.rooms), namespace=NAMESPACE)
             DELTAS_PUBLISHED.labels(event.payload.get("kind", "")).inc()
@@ -72,6 +74,8 @@ def _beat(app: Flask) -> None:
         current = current_seqs(db.session, slugs)
         db.session.remove()
     for slug, seq in current.items():
+        # Before the beat: the resync it may prompt must not be answered from an old entry.
+        snapshot_cache.note_seq(slug, seq)
         socketio.emit(
             HEARTBEAT,
             {"race": slug, "seq": seq, "server_time": time.time()},
