@@ -256,3 +256,34 @@ def test_a_raceresult_mat_shows_its_link_connected_then_disconnected(app, client
         worker.join(timeout=10)
         decoder.close()
     assert wait_until(lambda: _mat_links(client, auth) == {(name, False)})
+
+
+def test_a_marker_or_unreadable_passing_never_wedges_the_decoder_client(app, client, race):
+    # Passing 2 is a marker transponder and 3 a line we cannot read; neither is stored,
+    # and the client must still fetch 4 and 5 instead of waiting for 2 for ever.
+    passings = [
+        "C101;2019-10-12;08:29:10.000;0;5;30;;0;;;;;;;;KM5-Main",
+        "99999;2019-10-12;08:29:11.000;0;5;30;;0;;;;;;;;KM5-Main",
+        "C102;not a date;08:29:12.000;0;5;30;;0;;;;;;;;KM5-Main",
+        "C103;2019-10-12;08:29:13.000;0;5;30;;0;;;;;;;;KM5-Main",
+        "C104;2019-10-12;08:29:14.000;0;5;30;;0;;;;;;;;KM5-Main",
+    ]
+    decoder = FakeDecoder(passings=passings, zone="Europe/Vienna")
+    decoder.release(5)
+    sink = ReadSink(app, "vienna", {"KM5-Main": ("5K", "main")})
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=run_client,
+        args=(sink, "127.0.0.1", decoder.port, stop),
+        kwargs={"poll_s": 0.3, "retry_s": 0.2},
+        daemon=True,
+    )
+    worker.start()
+    try:
+        assert wait_until(lambda: stored_reads() == 3)
+        assert wait_until(lambda: decoder.pushing() == 1)  # past the pull: pushes are on
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+        decoder.close()
+    assert set(splits_at(client, "5K")) == {"101", "103", "104"}

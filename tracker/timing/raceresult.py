@@ -118,6 +118,9 @@ class DecoderSession:
         self.event_date, self.zone = sink.event_day()
         self.high_water = 0
         self.file_no: int | None = None
+        # Passing numbers seen but not stored (marker transponders, lines we cannot read):
+        # counted as done, or the pull would wait for them for ever.
+        self.skipped: set[int] = set()
         self.clock_checked = 0.0
 
     def command(self, text: str) -> None:
@@ -154,10 +157,19 @@ class DecoderSession:
                 read = parse_passing(text, event_date=self.event_date, zone=self.zone)
             except ValueError as error:
                 log.warning("skipped: %s", error)
+                self._skip(text)
                 continue
             if read.chip.rsplit("-", 1)[-1] != MARKER_TRANSPONDER:
                 reads.append(read)
+            elif read.seq is not None:
+                self.skipped.add(read.seq)
         return reads
+
+    def _skip(self, text: str) -> None:
+        """Remember the number of a passing that will never be stored, if it has one."""
+        number = text.removeprefix("#P;").split(";", 1)[0]
+        if number.isdigit():
+            self.skipped.add(int(number))
 
     def store(self, lines: list[str]) -> None:
         """Commit, then advance the high-water mark over what is now stored without gaps."""
@@ -171,7 +183,7 @@ class DecoderSession:
         if self.file_no is None:
             return 0
         numbers = self.sink.stored_seqs(self.name, f"rr:%:{self.file_no}")
-        return contiguous_high_water(numbers)
+        return contiguous_high_water([*numbers, *self.skipped])
 
     def pull(self, count: int) -> None:
         """Passings high_water+1 .. count, in chunks, each committed before the next."""
@@ -193,6 +205,7 @@ class DecoderSession:
         if file_no != self.file_no:
             # A new passing file starts from 1; the old file's passings stay stored.
             self.file_no = file_no
+            self.skipped.clear()
             self.high_water = self.stored_high_water()
         return count
 
