@@ -165,3 +165,14 @@ def test_the_database_refuses_to_change_or_delete_an_audit_entry(client, auth, v
             db.session.execute(text(statement))
         db.session.rollback()
     assert "someone else" not in {e["actor"] for e in audit_entries(client, auth)}
+
+
+def test_a_voided_split_does_not_hold_the_gun_back(client, auth, vienna):
+    wrong = post_split(client, auth, "5K", 10).json["split"]  # a typo, voided at once
+    client.delete(
+        f"/api/races/vienna/splits/{wrong['id']}", json={"reason": "typo"}, headers=auth["official"]
+    )
+    response = correct_gun(client, auth, "2019-10-12T08:15:20+02:00")
+    assert response.status_code == 200, response.json
+    history = client.get(f"/api/races/vienna/splits/{wrong['id']}").json["history"]
+    assert (history[-1]["action"], history[-1]["elapsed_s_after"]) == ("gun_shift", 0.0)

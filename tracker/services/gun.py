@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.race_clock import not_started
 from ..domain.refusals import Refusal
 from ..models import Athlete, Race, Split, SplitRevision
 from . import audit, live_events
+from .races import hold_gun
 
 GUN_SHIFT = "gun_shift"
 
@@ -25,18 +26,23 @@ def correct_gun(
     session: Session, race: Race, *, at: datetime, reason: str, actor: str, now: datetime
 ) -> bool:
     """Move the race's gun to `at`; True when it changed (the same time again is a retry)."""
+    hold_gun(session, race, to_change=True)
     refusal = not_started(race.gun_time)
     if refusal is not None:
         raise refusal
     if race.gun_time == at:
         return False
     shift_ms = round((race.gun_time - at).total_seconds() * race.clock_rate * 1000)
-    earliest = session.scalar(select(func.min(Split.elapsed_ms)).where(Split.race_id == race.id))
+    earliest = session.scalar(
+        select(func.min(Split.elapsed_ms)).where(
+            Split.race_id == race.id, Split.voided_at.is_(None)
+        )
+    )
     if earliest is not None and earliest + shift_ms < 0:
         raise Refusal(
             "gun_after_splits",
             f"The corrected gun is {-(earliest + shift_ms) / 1000:.1f} s after the race's first"
-            " split; void that split first, or check the time.",
+            " split; correct or void that split first, or check the time.",
         )
     before = race.gun_time
     _shift_splits(session, race, shift_ms, actor=actor, reason=reason, now=now)
@@ -59,12 +65,15 @@ def _shift_splits(
     """Every split of the race (voided ones keep their last time too) and every chip start,
     shifted in a few statements, each split's revision written alongside."""
     session.flush()
+    # A voided split keeps its last time; one that the new gun would put before the start
+    # is kept at 0 (its real value stays in its history).
+    shifted = case((Split.elapsed_ms + shift_ms < 0, 0), else_=Split.elapsed_ms + shift_ms)
     revisions = select(
         Split.id,
         Split.version + 1,
         literal(GUN_SHIFT),
         Split.elapsed_ms,
-        Split.elapsed_ms + shift_ms,
+        shifted,
         literal(actor),
         literal(f"gun corrected: {reason}"),
         literal(now, type_=SplitRevision.at.type),
@@ -76,7 +85,7 @@ def _shift_splits(
     session.execute(
         update(Split)
         .where(Split.race_id == race.id)
-        .values(elapsed_ms=Split.elapsed_ms + shift_ms, version=Split.version + 1)
+        .values(elapsed_ms=shifted, version=Split.version + 1)
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.refusals import Refusal
@@ -12,6 +12,7 @@ from ..domain.scoring import START
 from ..models import Athlete, Checkpoint, Race, RawRead, TimingMat
 from . import audit, live_events
 from .summary import forget_field_size
+from .transaction_notes import notes
 
 FINISH_CODE = "FINISH"
 
@@ -165,8 +166,34 @@ def clear_field(session: Session, race: Race) -> None:
     forget_field_size(session)
 
 
+# Advisory lock keys: this namespace plus the race's id.
+GUN_LOCK_BASE = 0x67756E << 32
+
+
+def hold_gun(session: Session, race: Race, *, to_change: bool = False) -> None:
+    """Make the race's gun time safe to use (or, `to_change`, to change) until commit.
+
+    On PostgreSQL every write that times something from the gun holds a shared advisory
+    lock on it and reads the gun afresh, and firing or correcting the gun holds it
+    exclusively: a split can never be measured from a gun that a concurrent correction is
+    replacing (the correction would not see the split to shift it). SQLite needs nothing:
+    its writes begin with BEGIN IMMEDIATE and never overlap.
+    """
+    held = notes(session).guns_held
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if race.id in held and (held[race.id] or not to_change):
+        return
+    lock = "pg_advisory_xact_lock" if to_change else "pg_advisory_xact_lock_shared"
+    session.execute(select(getattr(func, lock)(GUN_LOCK_BASE + race.id)))
+    held[race.id] = to_change
+    if race not in session.new and not session.is_modified(race):
+        session.refresh(race, ["gun_time", "clock_rate"])
+
+
 def start_race(session: Session, race: Race, *, at: datetime) -> Race:
     """Fire the gun; a race starts once, and the same gun time again is a harmless retry."""
+    hold_gun(session, race, to_change=True)
     if race.gun_time == at:
         return race
     if race.gun_time is not None:

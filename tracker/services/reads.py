@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain import scoring
 from ..domain.race_clock import not_started
 from ..models import Athlete, Chip, Race, RawRead, ReadConflict
+from .races import hold_gun
 from .rescoring import rescore
 from .timing_devices import MatRead, clock_offsets_ms, note_mat_reads
 
@@ -68,6 +69,7 @@ def ingest_reads(
 ) -> list[ReadResult]:
     """Store new reads (a known key with the same content is a no-op; with other content, a
     conflict kept for review), rescore the athletes they touch, report."""
+    hold_gun(session, race)
     refusal = not_started(race.gun_time)
     if refusal is not None:
         raise refusal

@@ -13,7 +13,7 @@ from ..domain.race_clock import SplitTime, checked_elapsed_ms
 from ..domain.refusals import Refusal
 from ..models import Athlete, Checkpoint, Race, Split, SplitRevision
 from . import audit, live_events
-from .races import find_athlete
+from .races import find_athlete, hold_gun
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,11 @@ class SplitOutcome:
     changed: bool
 
 
-def elapsed_ms_of(race: Race, given: SplitTime, now: datetime, future_tolerance_s: float) -> int:
+def elapsed_ms_of(
+    session: Session, race: Race, given: SplitTime, now: datetime, future_tolerance_s: float
+) -> int:
     """Seconds from the gun (as ms) of a time given for this race, or its Refusal."""
+    hold_gun(session, race)
     decision = checked_elapsed_ms(
         race.gun_time, race.clock_rate, given, now=now, future_tolerance_s=future_tolerance_s
     )
@@ -97,7 +100,7 @@ def record_split(
     key = idempotency_key or (str(client_id) if client_id else None)
     athlete = find_athlete(session, race, bib, field="bib")
     checkpoint = find_checkpoint(race, checkpoint_code)
-    elapsed_ms = elapsed_ms_of(race, given, now, future_tolerance_s)
+    elapsed_ms = elapsed_ms_of(session, race, given, now, future_tolerance_s)
     if key is not None:
         earlier = _repeat_of(session, key, race, athlete, checkpoint, elapsed_ms)
         if earlier is not None:
@@ -193,7 +196,7 @@ def enter_split(
 ) -> Split:
     """Add a split where the athlete has none at the checkpoint (the caller checked), with
     its first revision, and note the change for the live layer."""
-    elapsed_ms = elapsed_ms_of(race, given, now, future_tolerance_s)
+    elapsed_ms = elapsed_ms_of(session, race, given, now, future_tolerance_s)
     split = Split(
         id=split_id or uuid.uuid4(),
         race_id=race.id,
@@ -238,7 +241,7 @@ def correct_split(
     """Change a split's time, keeping the old value, who, when and why in its history."""
     if split.voided_at is not None:
         raise Refusal("split_voided", "The split was voided; enter a new one instead.")
-    elapsed_ms = elapsed_ms_of(race, given, now, future_tolerance_s)
+    elapsed_ms = elapsed_ms_of(session, race, given, now, future_tolerance_s)
     if elapsed_ms == split.elapsed_ms:
         return SplitOutcome(split, changed=False)
     _revise(session, race, split, "correct", elapsed_ms, actor=actor, reason=reason, now=now)

@@ -26,6 +26,8 @@ class TransactionNotes:
     athletes: dict[int, Any] = field(default_factory=dict)
     # Athletes per race, counted once (a mass ingest asks for every split it enters).
     field_sizes: dict[int, int] = field(default_factory=dict)
+    # Races whose gun this transaction holds: True to change it, False to time from it.
+    guns_held: dict[int, bool] = field(default_factory=dict)
     # Who makes this write (`domain.audit.Actor`), for the audit log, and when it began.
     actor: Any = None
     now: Any = None
