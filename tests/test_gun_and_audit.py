@@ -3,6 +3,7 @@ with an audit trail; and the audit log of every write."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -176,3 +177,20 @@ def test_a_voided_split_does_not_hold_the_gun_back(client, auth, vienna):
     assert response.status_code == 200, response.json
     history = client.get(f"/api/races/vienna/splits/{wrong['id']}").json["history"]
     assert (history[-1]["action"], history[-1]["elapsed_s_after"]) == ("gun_shift", 0.0)
+
+
+def test_a_retried_split_after_a_gun_correction_is_still_the_same_split(client, auth, vienna):
+    body = {"id": str(uuid.uuid4()), "bib": "1", "checkpoint": "5K"}
+    body["time"] = "2019-10-12T08:29:10+02:00"
+    first = client.post("/api/races/vienna/splits", json=body, headers=auth["official"])
+    assert first.status_code == 201
+    correct_gun(client, auth, "2019-10-12T08:14:58+02:00")
+    again = client.post("/api/races/vienna/splits", json=body, headers=auth["official"])
+    assert again.status_code == 200, again.json
+    assert (again.json["split"]["id"], again.json["split"]["elapsed_s"]) == (body["id"], 852.0)
+
+
+@pytest.mark.parametrize("after", ["99999999999999999999", "-1", "x"])
+def test_a_page_of_the_audit_log_past_any_id_is_refused_not_a_500(client, auth, vienna, after):
+    response = client.get(f"/api/audit?after={after}", headers=auth["official"])
+    assert (response.status_code, response.json["code"]) == (422, "validation_error")

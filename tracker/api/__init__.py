@@ -41,4 +41,6 @@ def init_app(app: Flask) -> None:
     limits.writes(bp)
     app.register_blueprint(bp)
     app.register_blueprint(health.bp)
+    # Guesses at /metrics (an official's token or METRICS_TOKEN) share the same budget.
+    limits.wrong_credentials(monitoring.bp)
     monitoring.init_app(app)

@@ -28,8 +28,10 @@ def _page() -> tuple[object, list, str | None]:
         limit = int(request.args.get("limit", str(audit.PAGE_LIMIT)))
     except ValueError as error:
         raise Refusal("validation_error", "after and limit are whole numbers.") from error
-    if after_id < 0 or not 1 <= limit <= audit.PAGE_LIMIT:
-        raise Refusal("validation_error", f"after >= 0 and 1 <= limit <= {audit.PAGE_LIMIT}.")
+    if not 0 <= after_id < 2**63 or not 1 <= limit <= audit.PAGE_LIMIT:
+        raise Refusal(
+            "validation_error", f"0 <= after < 2**63 and 1 <= limit <= {audit.PAGE_LIMIT}."
+        )
     slugs = {r.id: r.slug for r in race_service.list_races(db.session)}
     entries = audit.entries(db.session, race=race, after_id=after_id, limit=limit)
     return [audit.entry_view(entry, slugs.get(entry.race_id)) for entry in entries], slug

@@ -18,8 +18,7 @@ from ..domain.refusals import Refusal
 from ..models import Athlete, Race, Split, SplitRevision
 from . import audit, live_events
 from .races import hold_gun
-
-GUN_SHIFT = "gun_shift"
+from .splits import GUN_SHIFT
 
 
 def correct_gun(

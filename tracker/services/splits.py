@@ -15,6 +15,8 @@ from ..models import Athlete, Checkpoint, Race, Split, SplitRevision
 from . import audit, live_events
 from .races import find_athlete, hold_gun
 
+GUN_SHIFT = "gun_shift"  # a revision written by a gun correction (services.gun)
+
 
 @dataclass(frozen=True)
 class SplitOutcome:
@@ -61,12 +63,11 @@ def _repeat_of(session: Session, key: str, race: Race, athlete, checkpoint, elap
     earlier = session.scalar(select(Split).where(Split.idempotency_key == key))
     if earlier is None:
         return None
-    first = earlier.revisions[0]
     same = (
         earlier.race_id == race.id
         and earlier.athlete_id == athlete.id
         and earlier.checkpoint_id == checkpoint.id
-        and first.elapsed_ms_after == elapsed_ms
+        and _as_first_entered(earlier) == elapsed_ms
     )
     if not same:
         raise Refusal(
@@ -75,6 +76,16 @@ def _repeat_of(session: Session, key: str, race: Race, athlete, checkpoint, elap
             existing_id=str(earlier.id),
         )
     return earlier
+
+
+def _as_first_entered(split: Split) -> int:
+    """The split's first time, moved by every gun correction since: what the same request
+    sent again would measure now."""
+    elapsed = split.revisions[0].elapsed_ms_after
+    for revision in split.revisions[1:]:
+        if revision.action == GUN_SHIFT:
+            elapsed += revision.elapsed_ms_after - revision.elapsed_ms_before
+    return elapsed
 
 
 def record_split(

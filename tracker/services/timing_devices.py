@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import mat_health
 from ..models import Race, TimingDevice, TimingMat
+from . import audit
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,18 @@ def set_clock_offset(
     decision, not a side effect of a new measurement (TIMING.md §9.5).
     """
     device = _device(session, race, name, protocol)
+    before = device.clock_offset_ms
     device.clock_offset_ms = round(offset_s * 1000)
     device.offset_measured_at = now
+    if before != device.clock_offset_ms:  # it changes every later read's time
+        audit.record(
+            session,
+            "device.clock_offset",
+            race=race,
+            subject=name,
+            before=None if before is None else {"offset_s": before / 1000},
+            after={"offset_s": device.clock_offset_ms / 1000},
+        )
     if abs(offset_s) > mat_health.CLOCK_WARNING_S:
         log.warning("device %s clock is off by %+.3f s; later reads are corrected", name, offset_s)
     return device

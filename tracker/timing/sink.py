@@ -116,13 +116,16 @@ class ReadSink:
             finally:
                 db.session.remove()
 
-    def _record(self, change) -> None:
+    def _record(self, change, device: str | None = None) -> None:
         """Commit a device-state change; never let bookkeeping stop the reads. Retried once:
         two first connections of a new device race to create its row."""
         for attempt in (1, 2):
             with self.app.app_context():
                 try:
-                    write(lambda: change(db.session, find_race(db.session, self.race)))
+                    write(
+                        lambda: change(db.session, find_race(db.session, self.race)),
+                        actor=Actor(device or "timing", None, "timing"),
+                    )
                     return
                 except IntegrityError:
                     if attempt == 2:
@@ -167,7 +170,8 @@ class ReadSink:
         self._record(
             lambda session, race: timing_devices.set_clock_offset(
                 session, race, name, protocol=protocol, offset_s=offset_s, now=utc_now()
-            )
+            ),
+            device=name,
         )
 
     def try_store(self, reads: list[DeviceRead], device: str) -> bool:
