@@ -1,6 +1,6 @@
 """The live layer: Socket.IO namespace /live, where watchers get every change.
 
-- `vocabulary`: event names and room names, made and parsed in one place (pure; the
+- `vocabulary`: event names and room names, made in one place (pure; the
   services import it to address their events).
 - `server`: the Socket.IO server object and how it is bound to the app.
 - `audience`: who watches what in this process.
@@ -15,7 +15,10 @@ except `transactions` (to publish after commit) and the vocabulary's users.
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the services import the vocabulary: this package must not pull in Flask
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""The words of /live: event names, and room names made and parsed in one place.
+"""The words of /live: event names, and room names made in one place.
 
 Client to server: `watch` {race, athletes?, timing?}, `resync`, `clock` (with an ack).
 Server to client: `snapshot`, `delta`, `heartbeat`, `timing`, `error`. The README has the
@@ -50,25 +50,3 @@ def athlete_room(slug: str, bib: str) -> str:
 def timing_room(slug: str) -> str:
     """Officials watching the race's timing mats and devices."""
     return Room(MATS, slug).name
-
-
-def parse_room(name: object) -> Room | None:
-    """The room a name stands for, or None for anything else (a client's own sid room).
-
-    Slugs and bibs hold no colons (the schemas see to it), so the parts split cleanly.
-
-    >>> parse_room("athlete:vienna:1")
-    Room(kind='athlete', race='vienna', bib='1')
-    >>> parse_room("xYz123") is None
-    True
-    """
-    if not isinstance(name, str):
-        return None
-    kind, _, rest = name.partition(":")
-    if kind in (RACE, MATS) and rest and ":" not in rest:
-        return Room(kind, rest)
-    if kind == ATHLETE:
-        race, _, bib = rest.partition(":")
-        if race and bib:
-            return Room(kind, race, bib)
-    return None
