@@ -16,7 +16,7 @@ from .domain.audit import Actor
 from .domain.race_clock import SplitTime, elapsed_at, not_started
 from .domain.refusals import Refusal
 from .services.races import find_race
-from .services.splits import record_split
+from .services.split_requests import record_split
 from .transactions import write
 
 

@@ -12,7 +12,8 @@ from racekit import after_gun
 from tracker.db import db
 from tracker.domain.race_clock import SplitTime
 from tracker.services import gun, races
-from tracker.services.splits import record_split, splits_with_history
+from tracker.services.split_requests import record_split
+from tracker.services.splits import splits_with_history
 from tracker.transactions import write
 
 

@@ -9,7 +9,8 @@ from tracker.domain.refusals import Refusal
 from tracker.domain.summary import SMALL_FIELD
 from tracker.services import athletes, races
 from tracker.services.reads import ReadIn, ingest_reads
-from tracker.services.splits import correct_split, record_split, splits_with_history
+from tracker.services.split_requests import record_split
+from tracker.services.splits import correct_split, splits_with_history
 from tracker.services.summary import SummaryCheck
 from tracker.services.tokens import create_token
 from tracker.transactions import write

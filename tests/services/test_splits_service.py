@@ -10,7 +10,8 @@ from racekit import after_gun
 from tracker.domain.race_clock import SplitTime
 from tracker.domain.refusals import Refusal
 from tracker.services import athletes, races
-from tracker.services.splits import correct_split, enter_split, find_checkpoint, record_split
+from tracker.services.split_requests import record_split
+from tracker.services.splits import correct_split, enter_split, find_checkpoint
 from tracker.transactions import write
 
 

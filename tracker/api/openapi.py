@@ -110,7 +110,8 @@ def _op(
 
 
 def _paths() -> dict:
-    """Every route with its summary, roles, body and parameters."""
+    """Every route with its summary, roles, body and parameters (one table, so its length
+    is the API's)."""
     return {
         "/api/races": {
             "get": _op("List races"),

@@ -27,7 +27,8 @@ def post_reads(slug: str):
     """Store a batch of 1-500 reads; answered only after commit, with a result per read.
 
     A read already stored (same key) is reported as a duplicate and changes nothing; a
-    schema error anywhere rejects the whole batch.
+    schema error anywhere rejects the whole batch. (A few lines over 50: the per-read
+    answer is spelled out field by field.)
     """
     data = json_body()
     reads = data.get("reads") if isinstance(data, dict) else None

@@ -9,7 +9,7 @@ from ..domain.race_clock import SplitTime
 from ..domain.roles import OFFICIALS, SPLIT_ENTRY
 from ..schemas import CorrectionIn, RevertIn, SplitIn, VoidIn, parse_body
 from ..services import races as race_service
-from ..services import rescoring
+from ..services import rescoring, split_requests
 from ..services import splits as split_service
 from ..services.snapshots import athlete_snapshot, split_view
 from ..transactions import write
@@ -37,7 +37,7 @@ def post_split(slug: str):
 
     def change():
         race = race_service.find_race(db.session, slug)
-        outcome = split_service.record_split(
+        outcome = split_requests.record_split(
             db.session,
             race,
             bib=body.bib,

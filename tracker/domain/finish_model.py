@@ -1,5 +1,8 @@
 """Finish-time models behind `project` (../shared/docs/PROJECTION.md).
 
+(A little over 250 lines: the three estimates, their blend and the model's JSON form share
+one quantile table and read best together; the regression inputs live in `pace_shape`.)
+
 Three estimates of an athlete's finish, each a distribution (a table of quantiles of the
 log finish time), blended by how fast the athlete runs:
 

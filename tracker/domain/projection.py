@@ -82,6 +82,8 @@ def project(
 ) -> Projection:
     """Project an athlete's finish from accepted passings (any order, one per checkpoint).
 
+    (Over 50 lines only for the one Projection it builds, a field a line.)
+
     Before the first split the ETAs follow the target schedule. After it: average and
     last-segment pace, gap to the target schedule (negative = ahead), projected finish
     with its 80 % range and margin (negative = under the target), the chance of finishing

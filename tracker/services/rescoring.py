@@ -128,7 +128,11 @@ def _apply(
     now: datetime,
     future_tolerance_s: float,
 ) -> None:
-    """Make one athlete's mat splits what the scorer found: enter, correct or void."""
+    """Make one athlete's mat splits what the scorer found: enter, correct or void.
+
+    A little over the house's 50 lines: the own start, then each passing, then the voids,
+    in the order they must happen, read best in one piece.
+    """
     start_ms = None if scored.start_s is None else round(scored.start_s * 1000)
     if start_ms != athlete.chip_start_ms:
         athlete.chip_start_ms = start_ms

@@ -1,7 +1,8 @@
 """RACE RESULT decoder: we connect to the decoder (port 3601) and never lose a passing.
 
 The codec (protocol 1.6+ passing records and replies) and the client, together: one module
-per protocol, which puts this one a little over the house's 250 lines.
+per protocol, which puts this one (with its client's care over skipped passings and clock
+checks) past the house's 250 lines.
 
 On every connection: pull what is missing by passing number from our high-water mark, then
 let the decoder push, storing each pushed passing and pulling any gap it reveals, and ask
