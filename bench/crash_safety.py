@@ -34,21 +34,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from ingestkit import Ingest, plan_race, set_up  # noqa: E402
+from ingestkit import Ingest, plan_race, prepare, set_up  # noqa: E402
 from oracle import check_storage, integrity_problems  # noqa: E402
-from servers import Server, flask_cli, free_port, wait_until_healthy  # noqa: E402
+from servers import Server, free_port, wait_until_healthy  # noqa: E402
 
 FAULTS = ("kill", "worker", "hup")
-
-
-def tokens(database_url: str) -> tuple[dict, dict]:
-    """An admin's and a timing bridge's bearer headers, made with the operator's command."""
-    tag = uuid.uuid4().hex[:6]
-    made = [
-        flask_cli(database_url, "token", "create", "--role", role, "--name", f"{role}-{tag}")
-        for role in ("admin", "timing")
-    ]
-    return tuple({"Authorization": f"Bearer {out.split()[-1]}"} for out in made)
 
 
 def worker_pids(master: int) -> list[int]:
@@ -94,8 +84,7 @@ def run(
     rng = random.Random(seed)
     workdir = workdir or Path(tempfile.mkdtemp(prefix="crash-safety-"))
     log = workdir / "gunicorn.log"
-    flask_cli(database_url, "db", "upgrade")
-    admin, timing = tokens(database_url)
+    admin, timing = prepare(database_url)
     server = Server(database_url, port=free_port(), log=log).start()
     plan = plan_race(athletes, seed=seed)
     set_up(server.base_url, admin, plan)

@@ -98,6 +98,32 @@ def set_up(base_url: str, admin: dict, plan: Plan) -> None:
     post(f"/api/races/{plan.slug}/start", {"at": plan.gun.isoformat()})
 
 
+def prepare(database_url: str) -> tuple[dict, dict]:
+    """Migrate the database and make an admin's and a timing bridge's bearer headers.
+
+    In this process, through the same services as `flask db upgrade` and `flask token
+    create` (three CLI processes cost more start-up than the whole short run's load).
+    """
+    from flask_migrate import upgrade
+
+    from tracker import config, create_app
+    from tracker.db import db
+    from tracker.services.tokens import create_token
+    from tracker.transactions import write
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": config.database_url(database_url, "")})
+    tag = uuid.uuid4().hex[:6]
+    with app.app_context():
+        upgrade()
+        made = [
+            write(lambda role=role: create_token(db.session, name=f"{role}-{tag}", role=role))
+            for role in ("admin", "timing")
+        ]
+        db.session.remove()
+        db.engine.dispose()
+    return tuple({"Authorization": f"Bearer {token}"} for token in made)
+
+
 @dataclass
 class Journal:
     """What was sent and what the server said, kept by all senders under one lock."""
@@ -119,8 +145,17 @@ class Journal:
 class Ingest:
     """`senders` threads working through every split and batch of a plan in random order."""
 
-    def __init__(self, base_url: str, timing: dict, plan: Plan, *, senders: int = 4,
-                 resend: float = 0.05, timeout_s: float = 5, seed: int = 7) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timing: dict,
+        plan: Plan,
+        *,
+        senders: int = 4,
+        resend: float = 0.05,
+        timeout_s: float = 5,
+        seed: int = 7,
+    ) -> None:
         self.base_url, self.timing, self.plan = base_url, timing, plan
         self.resend, self.timeout_s = resend, timeout_s
         self.journal = Journal()
@@ -188,7 +223,9 @@ class Ingest:
             if response is not None and response.status_code in (200, 201):
                 self._check_ack(kind, key, response)
                 with self.journal.lock:
-                    acked = self.journal.acked_splits if kind == "split" else self.journal.acked_batches
+                    acked = (
+                        self.journal.acked_splits if kind == "split" else self.journal.acked_batches
+                    )
                     acked.add(key)
                     self.journal.ack_times.append(time.monotonic())
                 return True

@@ -36,7 +36,9 @@ def check_storage(database_url: str, plan: Plan, journal: Journal) -> dict:
     ids = Counter(str(uuid.UUID(str(row[0]))) for row in splits)
     per_checkpoint = Counter((row[1], row[2]) for row in splits)
     keys = Counter(row[0] for row in _rows(database_url, READ_KEYS, plan.slug))
-    acked_reads = [k for index in journal.acked_batches for k in plan.read_keys(plan.batches[index])]
+    acked_reads = [
+        k for index in journal.acked_batches for k in plan.read_keys(plan.batches[index])
+    ]
     mats = {(row[1], row[2]): row[3] / 1000 for row in splits if row[4] == "mat"}
     complete = {  # mats whose every read was acknowledged: their split must be exact
         (read["chip"].removeprefix("chip-"), read["checkpoint"])
