@@ -58,7 +58,7 @@ def plan_race(athletes: int, seed: int = 11, rereads: float = 0.3) -> Plan:
         for checkpoint in CHECKPOINTS:
             elapsed = round(checkpoint["distance_m"] / 1000 * (180 + n % 30), 1)
             body = {"bib": bib, "checkpoint": checkpoint["code"], "elapsed_s": elapsed}
-            plan.splits[str(uuid.UUID(int=rng.getrandbits(128), version=4))] = body
+            plan.splits[str(uuid.uuid4())] = body  # ids are unique across races, too
     reads, seq = [], 0
     for n, bib in enumerate(plan.read_bibs):
         for checkpoint in CHECKPOINTS:

@@ -12,6 +12,7 @@ import requests
 
 from faultkit import PG_BIN, REDIS_SERVER, PrivatePostgres, PrivateRedis, require
 from ingestkit import Ingest, plan_race, prepare, set_up
+from livekit import Watcher
 from oracle import check_storage
 from servers import Server
 
@@ -107,3 +108,81 @@ def test_while_postgresql_is_down_writes_answer_503_and_the_server_recovers_by_i
     assert storage["splits_acked"] == len(plan.splits) and storage["splits_lost"] == 0
     assert storage["reads_lost"] == storage["reads_duplicated"] == 0
     assert storage["splits_duplicated"] == storage["mat_splits_wrong"] == 0
+
+
+def converged(watcher: Watcher, truth: dict) -> bool:
+    """The watcher's merged state is at the server's `seq` and shows the stored splits."""
+    state = watcher.state
+    if state is None or state["seq"] != truth["seq"]:
+        return False
+    stored = {a["bib"]: sorted(s["id"] for s in a["splits"]) for a in truth["athletes"]}
+    return all(sorted(s["id"] for s in a["splits"]) == stored[a["bib"]] for a in state["athletes"])
+
+
+@pytest.fixture
+def two_processes(postgres_database, private_redis, tmp_path):
+    """Two gunicorn processes sharing PostgreSQL and the private Redis, a race on them, and
+    a watcher on each."""
+    admin, timing = prepare(postgres_database)
+    env = {"REDIS_URL": private_redis.url, "SOCKETIO_CHANNEL": f"test-{uuid.uuid4().hex}"}
+    with (
+        Server(postgres_database, env, log=tmp_path / "a.log") as a,
+        Server(postgres_database, env, log=tmp_path / "b.log") as b,
+    ):
+        plan = plan_race(4)
+        set_up(a.base_url, admin, plan)
+        watchers = [Watcher(server.base_url, plan.slug).connect() for server in (a, b)]
+        try:
+            assert all(w.wait_for(lambda w: w.state is not None) for w in watchers)
+            yield a, b, plan, timing, watchers
+        finally:
+            for watcher in watchers:
+                watcher.close()
+
+
+def post_split(server: Server, plan, timing: dict, key: str) -> requests.Response:
+    return requests.post(
+        f"{server.base_url}/api/races/{plan.slug}/splits",
+        json={"id": key, **plan.splits[key]},
+        headers=timing,
+        timeout=10,  # a publish that blocks on Redis would hold the answer past this
+    )
+
+
+def test_with_redis_stopped_splits_are_stored_and_served_and_watchers_converge_when_it_returns(
+    two_processes, private_redis
+):
+    a, b, plan, timing, watchers = two_processes
+    keys = iter(plan.splits)
+    assert post_split(a, plan, timing, next(keys)).status_code == 201
+    truth = lambda: requests.get(f"{b.base_url}/api/races/{plan.slug}", timeout=10).json()  # noqa: E731
+    assert all(w.wait_for(lambda w: converged(w, truth()), 10) for w in watchers)
+    private_redis.stop()
+    for _ in range(10):  # stored, acknowledged and served while Redis is away
+        key = next(keys)
+        assert post_split(a, plan, timing, key).status_code == 201
+        served = requests.get(f"{b.base_url}/api/races/{plan.slug}/splits/{key}", timeout=10)
+        assert served.status_code == 200
+        time.sleep(1)
+    private_redis.start()
+    # Within 10 s every watcher shows the stored state (heartbeat, resync) ...
+    assert all(w.wait_for(lambda w: converged(w, truth()), 10) for w in watchers)
+    # ... and the queue carries deltas between the processes again.
+    key = next(keys)
+    since = len(watchers[1].deltas)
+    assert post_split(a, plan, timing, key).status_code == 201
+    assert watchers[1].wait_for(
+        lambda w: any(d["athlete"]["bib"] == plan.splits[key]["bib"] for d in w.deltas[since:]), 10
+    ), "process B's message-queue listener did not come back within 10 s"
+
+
+def test_a_redis_that_hangs_does_not_hold_a_write(two_processes, private_redis):
+    a, b, plan, timing, watchers = two_processes
+    keys = iter(plan.splits)
+    private_redis.freeze(True)  # accepts connections, never answers
+    try:
+        for _ in range(3):
+            answer = post_split(a, plan, timing, next(keys))
+            assert answer.status_code == 201, answer.text
+    finally:
+        private_redis.freeze(False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import SocketIO
 
+from .message_queue import race_day_queue
+
 socketio = SocketIO()
 
 
@@ -29,8 +31,8 @@ def bind(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        # Always given (None: one process), so an earlier app's queue is never reused.
+        client_manager=race_day_queue(app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]),
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
         ping_interval=25,
