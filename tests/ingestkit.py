@@ -155,9 +155,12 @@ class Ingest:
         resend: float = 0.05,
         timeout_s: float = 5,
         seed: int = 7,
+        rate: float | None = None,
     ) -> None:
         self.base_url, self.timing, self.plan = base_url, timing, plan
         self.resend, self.timeout_s = resend, timeout_s
+        # Each sender's pause between jobs, for a steady `rate` of requests a second in all.
+        self.pause_s = senders / rate if rate else 0.0
         self.journal = Journal()
         self.rng = random.Random(seed)
         jobs = [("split", key) for key in plan.splits] + [
@@ -191,6 +194,7 @@ class Ingest:
                 return
             if self._deliver(kind, key) and self.rng.random() < self.resend:
                 self._resend(kind, key)
+            time.sleep(self.pause_s)
 
     def _request(self, kind: str, key) -> tuple[str, str, dict]:
         if kind == "split":
