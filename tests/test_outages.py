@@ -158,22 +158,29 @@ def test_with_redis_stopped_splits_are_stored_and_served_and_watchers_converge_w
     truth = lambda: requests.get(f"{b.base_url}/api/races/{plan.slug}", timeout=10).json()  # noqa: E731
     assert all(w.wait_for(lambda w: converged(w, truth()), 10) for w in watchers)
     private_redis.stop()
-    for _ in range(10):  # stored, acknowledged and served while Redis is away
+    for _ in range(20):  # stored, acknowledged and served while Redis is away
         key = next(keys)
         assert post_split(a, plan, timing, key).status_code == 201
         served = requests.get(f"{b.base_url}/api/races/{plan.slug}/splits/{key}", timeout=10)
         assert served.status_code == 200
         time.sleep(1)
     private_redis.start()
+    back = time.monotonic() + 10
     # Within 10 s every watcher shows the stored state (heartbeat, resync) ...
-    assert all(w.wait_for(lambda w: converged(w, truth()), 10) for w in watchers)
-    # ... and the queue carries deltas between the processes again.
-    key = next(keys)
-    since = len(watchers[1].deltas)
-    assert post_split(a, plan, timing, key).status_code == 201
-    assert watchers[1].wait_for(
-        lambda w: any(d["athlete"]["bib"] == plan.splits[key]["bib"] for d in w.deltas[since:]), 10
-    ), "process B's message-queue listener did not come back within 10 s"
+    assert all(
+        w.wait_for(lambda w: converged(w, truth()), back - time.monotonic()) for w in watchers
+    )
+    # ... and the queue carries deltas between the processes again (best effort: one may
+    # be dropped while the publisher notices Redis is back, so a few are sent).
+    since, bibs = len(watchers[1].deltas), set()
+    while time.monotonic() < back:
+        key = next(keys)
+        bibs.add(plan.splits[key]["bib"])
+        assert post_split(a, plan, timing, key).status_code == 201
+        if watchers[1].wait_for(lambda w: len(w.deltas) > since, min(1, back - time.monotonic())):
+            break
+    crossed = [d for d in watchers[1].deltas[since:] if d["athlete"]["bib"] in bibs]
+    assert crossed, "no delta crossed from process A to B within 10 s of Redis's return"
 
 
 def test_a_redis_that_hangs_does_not_hold_a_write(two_processes, private_redis):

@@ -15,13 +15,16 @@ import time
 
 import redis
 import socketio
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
-# A publish waits at most this long for Redis (connect, then answer).
+# A publish waits at most this long for Redis to connect, and as long again for its answer;
+# it is tried once (redis-py's default retries ten times with backoff: seconds per write).
 PUBLISH_TIMEOUT_S = 0.5
 # After a failed publish, drop messages this long instead of waiting on Redis per write.
-PUBLISH_PAUSE_S = 2.0
+PUBLISH_PAUSE_S = 1.0
 # The listener tries to resubscribe this often while Redis is away.
 LISTEN_RETRY_S = 1.0
 
@@ -33,7 +36,10 @@ class RaceDayRedisManager(socketio.RedisManager):
     def __init__(self, url: str, channel: str) -> None:
         super().__init__(url, channel=channel)
         self._publisher = redis.Redis.from_url(
-            url, socket_timeout=PUBLISH_TIMEOUT_S, socket_connect_timeout=PUBLISH_TIMEOUT_S
+            url,
+            socket_timeout=PUBLISH_TIMEOUT_S,
+            socket_connect_timeout=PUBLISH_TIMEOUT_S,
+            retry=Retry(NoBackoff(), 0),
         )
         self._paused_until = 0.0
 
