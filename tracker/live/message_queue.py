@@ -3,7 +3,7 @@
 python-socketio's RedisManager publishes on the request's own greenlet with no socket
 timeout (measured: a Redis that accepts connections and never answers held every write's
 answer past the client's 10 s timeout), and its listener backs off to 60 s between
-reconnects (measured: after a 10 s outage, no delta crossed between processes within 10 s
+reconnects (measured: after a 20 s outage, no delta crossed between processes within 10 s
 of Redis's return). The database stays the truth either way: a missed delta reaches
 watchers through the heartbeat's `seq` and their resync.
 """
