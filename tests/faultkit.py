@@ -22,14 +22,14 @@ import redis
 from servers import free_port
 
 
-def _newest(pattern: str) -> Path | None:
-    found = sorted(glob.glob(pattern), key=lambda p: [int(x) for x in p.split("/")[4].split(".")])
-    return Path(found[-1]) if found else None
+def _newest_postgres_bin() -> Path | None:
+    """The bin dir of the newest PostgreSQL installed the Debian way, if any."""
+    found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
+    found.sort(key=lambda path: [int(part) for part in path.split("/")[4].split(".")])
+    return Path(found[-1]).parent if found else None
 
 
-PG_BIN = (lambda initdb: initdb.parent if initdb else None)(
-    _newest("/usr/lib/postgresql/*/bin/initdb")
-)
+PG_BIN = _newest_postgres_bin()
 REDIS_SERVER = shutil.which("redis-server")
 
 
