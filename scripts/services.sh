@@ -33,6 +33,15 @@ ensure_redis() {
   echo "Redis is not reachable on 127.0.0.1:6379." >&2
 }
 
+ensure_fault_servers() {
+  # The outage tests start private PostgreSQL and Redis servers from these binaries (never
+  # stopping the shared ones); runuser (util-linux) runs initdb as postgres when we are root.
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql ||
+    echo "PostgreSQL's server binaries are not installed and cannot be." >&2
+  command -v redis-server >/dev/null || apt_install redis-server ||
+    echo "redis-server is not installed and cannot be." >&2
+}
+
 ensure_nginx() {
   # The multi-process test runs nginx from deploy/nginx.conf in front of two processes.
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx-light ||

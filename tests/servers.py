@@ -58,8 +58,10 @@ class Server:
         database_url: str,
         extra_env: dict[str, str] | None = None,
         command: list[str] | None = None,
+        port: int | None = None,
+        log: Path | None = None,
     ) -> None:
-        self.port = free_port()
+        self.port = port or free_port()  # a given port: a restart where clients expect it
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
         self.command = command or [
@@ -71,16 +73,20 @@ class Server:
             "app:app",
         ]
         self.process: subprocess.Popen | None = None
+        self.log = log  # the server's own log, appended to; a pipe nobody reads could fill
 
     def start(self) -> Server:
+        log = self.log.open("ab") if self.log else subprocess.PIPE
         self.process = subprocess.Popen(
             self.command,
             cwd=ROOT,
             env=self.env,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
         )
+        if self.log:
+            log.close()  # the server holds its own copy
         try:
             wait_until_healthy(self.base_url, self.process)
         except Exception:

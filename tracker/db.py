@@ -8,9 +8,11 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+
+from .domain.refusals import Refusal
 
 # Predictable constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -111,6 +113,21 @@ def reachable() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def unavailable(error: BaseException) -> Refusal | None:
+    """`database_unavailable` when `error` says the database cannot be reached now (a
+    refused or dropped connection, a server shutting down, a locked SQLite file), so the
+    client should retry later; None for an error that a retry would only repeat.
+    """
+    if not isinstance(error, DBAPIError):
+        return None
+    if not (error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)):
+        return None
+    return Refusal(
+        "database_unavailable",
+        "The database cannot be reached; nothing was stored. Send it again in a few seconds.",
+    )
 
 
 def utc_now() -> datetime:

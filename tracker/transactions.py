@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from .db import begin_write, db, utc_now
+from .db import begin_write, db, unavailable, utc_now
 from .domain.audit import SYSTEM, Actor
 from .live.publish import publish
 from .metrics import COMMIT_SECONDS
@@ -46,6 +46,15 @@ def write(change: Callable[[], T], *, actor: Actor = SYSTEM) -> T:
             if attempt == 2:
                 raise
             continue
+        except DBAPIError as error:
+            # A lost connection (the database stopped mid-transaction) is no bug: refuse
+            # with a retry hint. Nothing is acknowledged, so a re-send stores it once.
+            session.rollback()
+            take_pending(session)
+            refusal = unavailable(error)
+            if refusal is None:
+                raise
+            raise refusal from error
         except BaseException:
             session.rollback()
             take_pending(session)

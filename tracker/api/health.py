@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from ..db import reachable
+from .problems import RETRY_AFTER_S
 
 bp = Blueprint("health", __name__)
 
@@ -13,5 +14,6 @@ bp = Blueprint("health", __name__)
 def healthz():
     """200 when a query reaches the database, 503 when it does not."""
     if not reachable():
-        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+        body = {"status": "unavailable", "database": "unreachable"}
+        return jsonify(body), 503, {"Retry-After": str(RETRY_AFTER_S)}
     return jsonify({"status": "ok", "database": "ok"})

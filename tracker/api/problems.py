@@ -8,8 +8,10 @@ from http import HTTPStatus
 
 from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from ..db import unavailable
 from ..domain.refusals import Refusal
 from ..limits import retry_after
 
@@ -61,10 +63,14 @@ STATUS_BY_CODE = {
     "batch_empty": 422,
     "batch_too_large": 422,
     "internal_error": 500,
+    # The database cannot be reached now: send it again after Retry-After.
+    "database_unavailable": 503,
 }
+RETRY_AFTER_S = 2
 HEADERS_BY_CODE = {
     "auth_required": {"WWW-Authenticate": 'Bearer realm="tracker"'},
     "auth_invalid": {"WWW-Authenticate": 'Bearer realm="tracker", error="invalid_token"'},
+    "database_unavailable": {"Retry-After": str(RETRY_AFTER_S)},
 }
 
 log = logging.getLogger(__name__)
@@ -156,6 +162,18 @@ def _csrf_failed(error: CSRFError) -> Response:
     return problem_response(Refusal("csrf_failed", f"CSRF check failed: {error.description}"))
 
 
+def _database_error(error: DBAPIError) -> Response:
+    """A database that cannot be reached answers 503 (reads and authentication query it
+    before any write begins); any other database error is a bug, and a 500."""
+    refusal = unavailable(error)
+    if refusal is None:
+        raise error
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    if request.path.startswith("/api/"):
+        return problem_response(refusal)
+    return Response(refusal.detail, 503, {"Retry-After": str(RETRY_AFTER_S)}, mimetype="text/plain")
+
+
 def _internal_error(error: Exception) -> Response:
     if not request.path.startswith("/api/"):
         raise error
@@ -166,5 +184,6 @@ def init_app(app: Flask) -> None:
     """Route every error under /api/ through the problem-details shape."""
     app.register_error_handler(Refusal, problem_response)
     app.register_error_handler(CSRFError, _csrf_failed)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _internal_error)

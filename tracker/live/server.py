@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import socketio as python_socketio
 from flask import Flask
 from flask_socketio import SocketIO
 
-from . import snapshot_cache
-from .vocabulary import DELTA, NAMESPACE
+from .message_queue import race_day_queue
 
 socketio = SocketIO()
-
-
-class DeltaNotingRedisManager(python_socketio.RedisManager):
-    """Flask-SocketIO's Redis queue, telling the snapshot cache of every delta that another
-    process publishes before this process emits it to its own watchers."""
-
-    def _handle_emit(self, message):
-        if (
-            message.get("host_id") != self.host_id
-            and message.get("event") == DELTA
-            and message.get("namespace") == NAMESPACE
-            and message.get("data")
-        ):
-            snapshot_cache.note_delta(message["data"][0])
-        super()._handle_emit(message)
 
 
 class RefuseWebsocketCompression:
@@ -45,15 +28,11 @@ class RefuseWebsocketCompression:
 
 def bind(app: Flask) -> None:
     """Bind Socket.IO to the app with the configured async mode, queue and limits."""
-    queue = {}
-    if app.config["REDIS_URL"]:
-        queue["client_manager"] = DeltaNotingRedisManager(
-            app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"]
-        )
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        **queue,
+        # Always given (None: one process), so an earlier app's queue is never reused.
+        client_manager=race_day_queue(app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]),
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
         # One event of a connection at a time, in order, in the greenlet reading its socket:
