@@ -11,6 +11,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
@@ -55,6 +57,17 @@ def retry_after(error: Exception) -> str:
 def init_app(app: Flask) -> None:
     """Bind the limiter; trust X-Forwarded-For only from the configured proxies."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if app.config["REDIS_URL"]:
+        # A Redis that hangs must not hold a write: each check waits at most half a second,
+        # tried once, and then the in-memory fallback takes over until Redis answers again.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {
+                "socket_timeout": 0.5,
+                "socket_connect_timeout": 0.5,
+                "retry": Retry(NoBackoff(), 0),
+            },
+        )
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     # Our 429 handlers set Retry-After from the breached limit; Flask-Limiter's headers
