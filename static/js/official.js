@@ -329,7 +329,8 @@ function describeChange(entry) {
     if (!side) return "";
     if ("elapsed_s" in side) return side.elapsed_s == null ? "void" : exactDuration(side.elapsed_s);
     if ("gun_time" in side) return wallTime(side.gun_time, raceZone());
-    return Object.entries(side).filter(([, v]) => v != null && v !== "").map(([k, v]) => `${k}: ${v}`).join(", ");
+    const shown = (v) => (Array.isArray(v) ? (v.every((x) => typeof x !== "object") ? v.join(" ") : `${v.length} items`) : v);
+    return Object.entries(side).filter(([, v]) => v != null && v !== "" && !(Array.isArray(v) && !v.length)).map(([k, v]) => `${k}: ${shown(v)}`).join(", ");
   };
   const before = value(entry.before);
   const after = value(entry.after);
