@@ -122,19 +122,7 @@ def _keep_conflicts(
     for read, reason in conflicts.items():
         fingerprint = hashlib.sha256(repr((read.key, read.content)).encode()).hexdigest()
         rows[fingerprint] = ReadConflict(
-            race_id=race.id,
-            idempotency_key=read.key,
-            source=read.source,
-            device=read.device,
-            seq=read.seq,
-            checkpoint=read.checkpoint,
-            line=read.line,
-            chip=read.chip,
-            device_time=read.time,
-            received_at=now,
-            raw=read.raw,
-            reason=reason,
-            fingerprint=fingerprint,
+            **_as_sent(read, race, now), reason=reason, fingerprint=fingerprint
         )
     if not rows:
         return
@@ -147,29 +135,36 @@ def _keep_conflicts(
     session.flush()
 
 
+def _as_sent(read: ReadIn, race: Race, now: datetime) -> dict:
+    """The columns a read keeps exactly as its source sent it (the log and the conflicts)."""
+    return {
+        "race_id": race.id,
+        "idempotency_key": read.key,
+        "source": read.source,
+        "device": read.device,
+        "seq": read.seq,
+        "checkpoint": read.checkpoint,
+        "line": read.line,
+        "chip": read.chip,
+        "device_time": read.time,
+        "received_at": now,
+        "raw": read.raw,
+    }
+
+
 def _store(session: Session, race: Race, fresh: dict[str, ReadIn], now: datetime) -> None:
     """Append the new reads to the log, corrected by their device's clock offset, and add
     them to their mats' totals."""
     offsets = clock_offsets_ms(session, race, (read.device for read in fresh.values()))
     stored, mat_reads = [], []
-    for key, read in fresh.items():
+    for read in fresh.values():
         offset_ms = offsets.get(read.device, 0)
         read_at = read.time + timedelta(milliseconds=offset_ms)
         stored.append(
             RawRead(
-                race_id=race.id,
-                source=read.source,
-                device=read.device,
-                seq=read.seq,
-                checkpoint=read.checkpoint,
-                line=read.line,
-                chip=read.chip,
-                device_time=read.time,
+                **_as_sent(read, race, now),
                 clock_offset_ms=offset_ms,
                 read_at=read_at,
-                received_at=now,
-                raw=read.raw,
-                idempotency_key=key,
             )
         )
         mat_reads.append(MatRead(read.device, read.checkpoint, read.line, read_at))
