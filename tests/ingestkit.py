@@ -213,7 +213,8 @@ class Ingest:
         except requests.Timeout:
             self.journal.note("timeout")
             return None
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # Refused, reset, or cut off mid-answer by a kill: a sender retries all of them.
             self.journal.note("connection_error")
             return None
         self.journal.note(response.status_code)
