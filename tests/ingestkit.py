@@ -213,7 +213,7 @@ class Ingest:
         except requests.Timeout:
             self.journal.note("timeout")
             return None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+        except requests.RequestException:
             # Refused, reset, or cut off mid-answer by a kill: a sender retries all of them.
             self.journal.note("connection_error")
             return None
