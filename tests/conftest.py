@@ -26,6 +26,9 @@ IN_CI = os.environ.get("CI") == "true"
 # The suite replays Vienna 2019: let instants that old through (the servers it starts
 # inherit this too). Tests of the window itself set a tight one.
 os.environ.setdefault("TIME_WINDOW_DAYS", str(100 * 365))
+# Tests set races up as fast as the machine allows, from one address: the write limit is
+# for hostile clients (tests/test_rate_limits.py sets its own).
+os.environ.setdefault("WRITE_RATE_LIMIT", "100000 per second")
 
 
 def make_app(database_url: str):

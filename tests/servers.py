@@ -98,6 +98,12 @@ class Server:
         """SIGKILL the master and its worker at once, as a crash or power cut would."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+        self._close_pipe()
+
+    def _close_pipe(self) -> None:
+        """Close our end of the server's stderr pipe (a restart makes a new one)."""
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -106,8 +112,7 @@ class Server:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
+        self._close_pipe()
 
     def __enter__(self) -> Server:
         return self.start()

@@ -129,3 +129,18 @@ def test_with_redis_stopped_writes_still_work_and_limits_still_hold(tmp_path, pr
             for _ in range(30)
         ]
         assert {answer.status_code for answer in wrong} == {401, 429}
+
+
+def test_writes_past_the_limit_from_one_address_are_answered_429(database_url, auth):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WRITE_RATE_LIMIT": "5 per minute",
+    }
+    for client in closing_client(create_app(config)):
+        answers = [
+            client.post("/api/races", json={"slug": f"r{n}", "name": "R"}, headers=auth["admin"])
+            for n in range(7)
+        ]
+        assert [a.status_code for a in answers] == [201] * 5 + [429, 429]
+        assert answers[-1].json["code"] == "rate_limited" and "Retry-After" in answers[-1].headers
