@@ -103,6 +103,17 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
+    # Registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse).
+    app.teardown_appcontext(_release_session)
+
+
+def _release_session(error: BaseException | None) -> None:
+    """End the request's session; a connection the database dropped under us (a restart)
+    is discarded, never turned into a 500 after the answer was decided."""
+    try:
+        db.session.close()
+    except SQLAlchemyError:
+        db.session.invalidate()
 
 
 def reachable() -> bool:
