@@ -40,6 +40,9 @@ from .vocabulary import (
 STRUCK = {"rate_limited", "unknown_event"}
 
 log = logging.getLogger(__name__)
+# How long a struck-out client's last refusals get to leave before the close (its own
+# greenlet waits, no one else).
+CLOSE_GRACE_S = 0.1
 
 
 def _refuse(refusal: Refusal) -> None:
@@ -55,6 +58,8 @@ def _close() -> None:
     """Close the connection itself, not only /live: over an open transport a client could
     join the namespace again and go on, and what it has already sent is dropped unread."""
     eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, NAMESPACE)
+    # Let the refusals already queued for this client go out before its socket closes.
+    socketio.sleep(CLOSE_GRACE_S)
     if eio_sid is None:
         disconnect()
     else:
