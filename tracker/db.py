@@ -111,9 +111,11 @@ def _release_session(error: BaseException | None) -> None:
     """End the request's session; a connection the database dropped under us (a restart)
     is discarded, never turned into a 500 after the answer was decided."""
     try:
-        db.session.close()
+        db.session.remove()
     except SQLAlchemyError:
-        db.session.invalidate()
+        # Closing tried to roll back on a dead connection: forget this session altogether
+        # (its connection is already gone), so Flask-SQLAlchemy's own teardown has nothing left.
+        db.session.registry.clear()
 
 
 def reachable() -> bool:
