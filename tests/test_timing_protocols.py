@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -235,11 +236,9 @@ def test_a_mylaps_mat_shows_its_link_connected_then_disconnected(app, client, ra
     assert_link_shown_while_open(client, auth, mylaps.LISTENER, sink, exchange, "mylaps@127.0.0.1")
 
 
-def test_a_raceresult_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
-    passing = "C101;2019-10-12;08:29:11.400;0;5;30;;0;;;;;;;;KM5-Main"
-    decoder = FakeDecoder(passings=[passing], zone="Europe/Vienna")
-    decoder.release(1)
-    sink = ReadSink(app, "vienna", {"KM5-Main": ("5K", "main")})
+@contextlib.contextmanager
+def decoder_client(sink, decoder):
+    """The RACE RESULT client reading a fake decoder, stopped (and the decoder closed) after."""
     stop = threading.Event()
     worker = threading.Thread(
         target=run_client,
@@ -248,13 +247,22 @@ def test_a_raceresult_mat_shows_its_link_connected_then_disconnected(app, client
         daemon=True,
     )
     worker.start()
-    name = f"raceresult@127.0.0.1:{decoder.port}"
     try:
-        assert wait_until(lambda: _mat_links(client, auth) == {(name, True)})
+        yield
     finally:
         stop.set()
         worker.join(timeout=10)
         decoder.close()
+
+
+def test_a_raceresult_mat_shows_its_link_connected_then_disconnected(app, client, race, auth):
+    passing = "C101;2019-10-12;08:29:11.400;0;5;30;;0;;;;;;;;KM5-Main"
+    decoder = FakeDecoder(passings=[passing], zone="Europe/Vienna")
+    decoder.release(1)
+    sink = ReadSink(app, "vienna", {"KM5-Main": ("5K", "main")})
+    name = f"raceresult@127.0.0.1:{decoder.port}"
+    with decoder_client(sink, decoder):
+        assert wait_until(lambda: _mat_links(client, auth) == {(name, True)})
     assert wait_until(lambda: _mat_links(client, auth) == {(name, False)})
 
 
@@ -271,19 +279,7 @@ def test_a_marker_or_unreadable_passing_never_wedges_the_decoder_client(app, cli
     decoder = FakeDecoder(passings=passings, zone="Europe/Vienna")
     decoder.release(5)
     sink = ReadSink(app, "vienna", {"KM5-Main": ("5K", "main")})
-    stop = threading.Event()
-    worker = threading.Thread(
-        target=run_client,
-        args=(sink, "127.0.0.1", decoder.port, stop),
-        kwargs={"poll_s": 0.3, "retry_s": 0.2},
-        daemon=True,
-    )
-    worker.start()
-    try:
+    with decoder_client(sink, decoder):
         assert wait_until(lambda: stored_reads() == 3)
         assert wait_until(lambda: decoder.pushing() == 1)  # past the pull: pushes are on
-    finally:
-        stop.set()
-        worker.join(timeout=10)
-        decoder.close()
     assert set(splits_at(client, "5K")) == {"101", "103", "104"}
