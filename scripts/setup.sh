@@ -38,15 +38,26 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt_retry install -y -qq "${missing[@]}" >/dev/null
 }
 
+say() {
+  # What set-up is doing, on stderr, so a first run is never a minute of silence.
+  echo "[setup] $*" >&2
+}
+
 ensure_venv() {
-  local extras="$1" stamp
+  local extras="$1" stamp started
   if [ ! -x "$VENV/bin/python" ]; then
+    say "Creating the virtual environment in $VENV..."
     "$PYTHON" -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && "$PYTHON" -m venv "$VENV"; }
   fi
   stamp="$VENV/.installed-$extras-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
   if [ ! -f "$stamp" ]; then
+    started=$SECONDS
+    say "Installing the tracker and its Python packages ($extras; about a minute the first time)..."
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
+    # pip's own lines, one per package it fetches, are the progress.
+    "$VENV/bin/python" -m pip install --progress-bar off -e "$ROOT[$extras]" \
+      | sed -un 's/^Collecting \([^ ]*\).*/[setup]   fetching \1/p' >&2
     touch "$stamp"
+    say "Python packages ready in $((SECONDS - started)) s."
   fi
 }

@@ -47,7 +47,10 @@ def test_a_race_is_set_up_from_the_cli_and_csv_files(runner, client, tmp_path):
         [["007", "Runner Seven", "GER", "athlete", "A1 A2"], ["W12", "Pacer", "", "pacer", ""]],
     )
     assert runner.invoke(args=["import", "checkpoints", "berlin", checkpoints]).exit_code == 0
-    assert runner.invoke(args=["import", "athletes", "berlin", athletes]).exit_code == 0
+    imported = runner.invoke(args=["import", "athletes", "berlin", athletes])
+    assert imported.exit_code == 0
+    assert "Adding 2 to berlin" in imported.stderr
+    assert imported.stdout == "Imported 2 athletes into berlin.\n"
     snapshot = client.get("/api/races/berlin").json
     assert [cp["code"] for cp in snapshot["race"]["checkpoints"]] == ["5K", "HALF", "FINISH"]
     assert snapshot["race"]["checkpoints"][1]["target_elapsed_s"] == 3640
@@ -70,7 +73,8 @@ def test_replaying_a_splits_csv_enters_each_split_once(runner, client, auth, tmp
     path = write_csv(tmp_path / "splits.csv", ["bib", "checkpoint", "elapsed_s"], rows + rows[:3])
     result = runner.invoke(args=["replay", "vienna", path])
     assert result.exit_code == 0, result.output
-    assert "10 new" in result.output
+    assert "10 new" in result.stdout
+    assert "Replaying 10 splits" in result.stderr
     again = runner.invoke(args=["replay", "vienna", path])
     assert "0 new" in again.output
     assert count_rows("splits") == 10

@@ -45,13 +45,16 @@ def test_fit_stores_a_model_for_the_race_that_beats_average_pace_on_another_year
 
     fitted = runner.invoke(args=["projection", "fit", str(tmp_path / "y1.csv"), "--race", "synth"])
     assert fitted.exit_code == 0, fitted.output
-    assert "Stored for race synth." in fitted.output
+    assert "Stored for race synth." in fitted.stdout
+    assert "Fitting on 1,500 finishers, per checkpoint" in fitted.stderr
 
     result = runner.invoke(
         args=["projection", "evaluate", str(tmp_path / "y2.csv"), "--race", "synth", "--json"]
     )
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    # Progress goes to stderr, so the JSON on stdout stays parseable.
+    assert "Replaying 1,500 finishers" in result.stderr
+    report = json.loads(result.stdout)
     assert set(report) == {"target_s", "model", *JUDGED}
     assert report["model"] == "synthetic 2021: 1,500 finishers"
     at_30k = report["30K"]
@@ -80,7 +83,8 @@ def test_crossval_holds_each_year_out_and_beats_average_pace_on_it(runner, tmp_p
         files.append(str(tmp_path / f"y{year}.csv"))
     result = runner.invoke(args=["projection", "crossval", *files, "--json"])
     assert result.exit_code == 0, result.output
-    held_out = json.loads(result.output)["held_out"]
+    assert "Race-years held out" in result.stderr
+    held_out = json.loads(result.stdout)["held_out"]
     assert [row["held_out"] for row in held_out] == [
         "synthetic 2021",
         "synthetic 2022",

@@ -15,6 +15,7 @@ from .db import db, utc_now
 from .domain.audit import Actor
 from .domain.race_clock import SplitTime, elapsed_at, not_started
 from .domain.refusals import Refusal
+from .progress import Steps, quietly
 from .services.races import find_race
 from .services.split_requests import record_split
 from .transactions import write
@@ -55,13 +56,14 @@ def replay(
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], datetime] = utc_now,
     on_refusal: Callable[[ReplaySplit, Refusal], None] | None = None,
+    steps: Steps = quietly,
 ) -> int:
     """Enter each split when the race clock reaches it; returns how many were new.
 
     The race must have started; its clock rate sets the replay speed.
     """
     created = 0
-    for split in sorted(splits, key=lambda s: s.elapsed_s):
+    for split in steps(sorted(splits, key=lambda s: s.elapsed_s)):
         with app.app_context():
             race = find_race(db.session, slug)
             gun, rate = race.gun_time, race.clock_rate

@@ -17,6 +17,7 @@ from ..replay import read_splits_csv, replay
 from ..services.races import find_race, start_race
 from ..transactions import write
 from .operator import operator
+from .progress import shown
 from .refused import describe, refused
 
 
@@ -90,6 +91,7 @@ def replay_command(slug: str, path: Path, speed: float | None) -> None:
             on_refusal=lambda split, refusal: click.echo(
                 f"{split.bib} at {split.checkpoint}: {describe(refusal)}", err=True
             ),
+            steps=shown(f"Replaying {len(splits):,} splits"),
         )
     except Refusal as refusal:
         raise refused(refusal) from refusal

@@ -19,6 +19,7 @@ from ..services import finish_models
 from ..services.races import find_race
 from ..transactions import write
 from .operator import operator
+from .progress import shown
 from .refused import refused
 
 projection_group = click.Group("projection", help="Fit and evaluate finish projections.")
@@ -30,7 +31,10 @@ DEFAULT_TARGET_S = 10_800.0
 def _finishers(paths: tuple[Path, ...], years: tuple[str, ...]):
     from ..modelling.results_file import read_results
 
-    rows = [row for path in paths for row in read_results(path)]
+    rows = []
+    for path in paths:
+        click.echo(f"Reading {path.name}...", err=True)
+        rows.extend(read_results(path))
     return [row for row in rows if not years or row.year in years]
 
 
@@ -57,7 +61,12 @@ def fit_command(files, slug, years, elite, output) -> None:
     )
     source = f"{', '.join(groups)}: {len(finishers):,} finishers"
     try:
-        model = fit_model(finishers, source=source, elite_sigma_per_sqrt_km=elite_sigma)
+        model = fit_model(
+            finishers,
+            source=source,
+            elite_sigma_per_sqrt_km=elite_sigma,
+            steps=shown(f"Fitting on {len(finishers):,} finishers, per checkpoint"),
+        )
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     if output:
@@ -103,7 +112,9 @@ def evaluate_command(file, target_s, slug, years, model_path, as_json) -> None:
     finishers = _finishers((file,), years)
     if not finishers:
         raise click.ClickException("no complete finishers in that file (and years)")
-    report = evaluate(finishers, model, target_s=target_s)
+    report = evaluate(
+        finishers, model, target_s=target_s, steps=shown(f"Replaying {len(finishers):,} finishers")
+    )
     if as_json:
         click.echo(json.dumps({"target_s": target_s, "model": model.source, **report}, indent=1))
         return
@@ -135,6 +146,7 @@ def crossval_command(files, years, same_course, target_s, elite, as_json) -> Non
         target_s=target_s,
         elite_sigma_per_sqrt_km=elite_sigma,
         same_course=same_course,
+        steps=shown("Race-years held out (each a fit and a replay)"),
     )
     if not results:
         raise click.ClickException("fewer than two race-years with enough finishers")

@@ -14,6 +14,7 @@ from ..services import athletes as athlete_service
 from ..services import races as race_service
 from ..transactions import write
 from .operator import operator
+from .progress import each
 from .refused import refused
 
 race_group = click.Group("race", help="Set up races.")
@@ -54,7 +55,8 @@ def _rows(path: Path) -> list[dict]:
 def _import(slug: str, path: Path, model, add, prepare=dict) -> int:
     """Validate every row, then add them all in one transaction, or none."""
     bodies = []
-    for line, row in enumerate(_rows(path), start=2):
+    rows = _rows(path)
+    for line, row in enumerate(each(rows, f"Checking {len(rows):,} rows"), start=2):
         data = prepare({key: value for key, value in row.items() if value != ""})
         try:
             bodies.append(parse_body(model, data, strict=False))
@@ -63,7 +65,7 @@ def _import(slug: str, path: Path, model, add, prepare=dict) -> int:
 
     def change():
         race = race_service.find_race(db.session, slug)
-        for body in bodies:
+        for body in each(bodies, f"Adding {len(bodies):,} to {slug}"):
             add(race, body)
         return len(bodies)
 

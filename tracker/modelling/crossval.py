@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from ..progress import Steps, quietly
 from .evaluation import JUDGED, evaluate
 from .fitting import FitCache, fit_model
 from .results_file import Finisher
@@ -21,6 +22,7 @@ def leave_one_out(
     elite_sigma_per_sqrt_km: float,
     same_course: bool = False,
     min_runners: int = 500,
+    steps: Steps = quietly,
 ) -> list[dict]:
     """For each race-year with `min_runners` finishers: the model fitted on the others (with
     `same_course`, only the other years of its own race) scored on it by `evaluate`."""
@@ -29,7 +31,7 @@ def leave_one_out(
         groups[finisher.group].append(finisher)
     cache = FitCache()
     results = []
-    for held_out in sorted(groups):
+    for held_out in steps(sorted(groups)):
         training = [
             name
             for name in sorted(groups)

@@ -3,13 +3,14 @@ it against plain average pace: the figures `flask projection evaluate` prints.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from ..domain.course import CheckpointMark, Course
 from ..domain.finish_model import FinishModel
 from ..domain.projection import Passing, Projection, average_pace_finish, project
+from ..progress import Steps, quietly
 from .results_file import CHECKPOINTS, FINISH_KM, Finisher
 
 # Where the projection is judged (PROJECTION.md §1).
@@ -43,11 +44,12 @@ def replay(
 
 
 def evaluate(
-    finishers: Iterable[Finisher],
+    finishers: Sequence[Finisher],
     model: FinishModel | None,
     *,
     target_s: float,
     judged: Sequence[str] = JUDGED,
+    steps: Steps = quietly,
 ) -> dict:
     """Per judged checkpoint: baseline and tracker MAE, P90 and bias (projected − actual),
     the tracker's 80 % range coverage and mean width, and the Brier score of its chance of
@@ -62,7 +64,7 @@ def evaluate(
         }
         for code in judged
     }
-    for finisher in finishers:
+    for finisher in steps(finishers):
         actual = finisher.finish_s
         for code, projection, baseline in replay(course, model, finisher):
             if code not in collected:

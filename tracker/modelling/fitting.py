@@ -11,6 +11,7 @@ import numpy as np
 
 from ..domain.finish_model import LEVELS, CheckpointFit, FinishModel
 from ..domain.pace_shape import elapsed_on_grid, pace_features
+from ..progress import Steps, quietly
 from .results_file import CHECKPOINTS, FINISH_KM, Finisher
 
 # Average-pace bands (s/km) with their own residual spread: 4:00, 5:00 and 6:00 min/km.
@@ -114,14 +115,16 @@ def fit_model(
     source: str,
     elite_sigma_per_sqrt_km: float,
     cache: FitCache | None = None,
+    steps: Steps = quietly,
 ) -> FinishModel:
-    """A marathon model from finishers of one or more race-years."""
+    """A marathon model from finishers of one or more race-years; `steps` walks the model's
+    checkpoints (each a regression and its held-out ranges)."""
     if len(finishers) < 1000:
         raise ValueError(f"{len(finishers)} complete finishers are too few to fit on (1,000+)")
     cache = cache or FitCache()
     checkpoints, baseline = [], []
     groups = _groups(finishers)
-    for _, _, km in CHECKPOINTS:
+    for _, _, km in steps(CHECKPOINTS):
         designs = {name: cache.design(name, group, km) for name, group in groups.items()}
         coefficients = cache.regression(km, list(designs), list(designs.values()))
         residuals, residual_paces = _out_of_group_residuals(km, designs, cache)
