@@ -13,6 +13,7 @@ import click
 from flask import current_app
 
 from ..domain.refusals import Refusal
+from ..timing import llrp
 from ..timing.protocols import FileContext, Listener, file_formats, listeners
 from ..timing.raceresult import run_client
 from ..timing.sink import ReadSink, parse_location_map
@@ -56,17 +57,27 @@ for _listener in listeners().values():
     timing_group.add_command(_listener_command(_listener))
 
 
-@timing_group.command("raceresult")
-@click.argument("slug")
-@click.option("--host", required=True, help="The decoder's address.")
-@click.option("--port", default=3601, show_default=True, type=int)
-@click.option("--device", help=DEVICE_HELP.format(default="raceresult@HOST:PORT"))
-@click.option("--map", "maps", multiple=True, help=MAP_HELP)
-def raceresult_command(slug: str, host: str, port: int, device: str | None, maps) -> None:
-    """Connect to a RACE RESULT decoder and keep its passings flowing in."""
-    sink = _sink(slug, maps, device)
-    click.echo(f"Connecting to the RACE RESULT decoder at {host}:{port} for {slug}.")
-    run_client(sink, host, port, threading.Event())
+def _client_command(name: str, label: str, default_port: int, run_client) -> click.Command:
+    """`flask timing NAME SLUG --host ADDRESS`: we connect to the equipment and stay."""
+
+    @click.command(name, help=f"Connect to the {label} at --host and keep its reads flowing in.")
+    @click.argument("slug")
+    @click.option("--host", required=True, help=f"The address of the {label}.")
+    @click.option("--port", default=default_port, show_default=True, type=int)
+    @click.option("--device", help=DEVICE_HELP.format(default=f"{name}@HOST:PORT"))
+    @click.option("--map", "maps", multiple=True, help=MAP_HELP)
+    def command(slug: str, host: str, port: int, device: str | None, maps) -> None:
+        sink = _sink(slug, maps, device)
+        click.echo(f"Connecting to the {label} at {host}:{port} for {slug}.")
+        run_client(sink, host, port, threading.Event())
+
+    return command
+
+
+timing_group.add_command(_client_command("raceresult", "RACE RESULT decoder", 3601, run_client))
+timing_group.add_command(
+    _client_command("llrp", "LLRP reader (Impinj and others)", llrp.DEFAULT_PORT, llrp.run_client)
+)
 
 
 @timing_group.command("import")
