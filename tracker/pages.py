@@ -15,7 +15,7 @@ from .domain.roles import OFFICIALS
 from .limits import refuse_credential, retry_after, wrong_credentials
 from .models import Race
 from .services import audit
-from .services.races import find_race, list_races
+from .services.races import find_athlete, find_race, list_races
 from .services.tokens import token_for
 from .transactions import write
 
@@ -54,8 +54,13 @@ def spectator(slug: str):
 
 @bp.get("/races/<slug>/athletes/<bib>")
 def athlete(slug: str, bib: str):
-    """Follow one athlete."""
-    return render_template("spectator.html", race=_race_or_404(slug), bib=bib)
+    """Follow one athlete (an unknown bib is 404, not a page waiting forever)."""
+    race = _race_or_404(slug)
+    try:
+        find_athlete(db.session, race, bib)
+    except Refusal:
+        abort(404)
+    return render_template("spectator.html", race=race, bib=bib)
 
 
 @bp.get("/races/<slug>/commentary")

@@ -16,6 +16,7 @@ from ..domain.finish_model import FinishModel
 from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.split_checks import flag_splits
+from ..domain.target_line import athlete_track, line_track
 from ..models import Athlete, Race, Split
 from .courses import course_of
 from .finish_models import model_for
@@ -45,6 +46,8 @@ def race_view(race: Race) -> dict:
         "gun_time": _local(race, race.gun_time),
         "clock_rate": race.clock_rate,
         "started": race.gun_time is not None,
+        # (elapsed s, distance m): a runner exactly on the target schedule, for the pages.
+        "target_line": [list(point) for point in line_track(course)],
         "checkpoints": [
             {
                 "code": cp.code,
@@ -76,6 +79,24 @@ def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
         "version": split.version,
         "voided": split.voided_at is not None,
         "flags": [flag] if flag else [],
+        "correction": _last_correction(split),
+    }
+
+
+def _last_correction(split: Split) -> dict | None:
+    """The latest correction of a split (old time, new time, why), for every page to show;
+    revisions are only loaded for a split that has been changed."""
+    if split.version == 1:
+        return None
+    corrected = [r for r in split.revisions if r.action == "correct"]
+    if not corrected:
+        return None
+    last = corrected[-1]
+    return {
+        "elapsed_s_before": last.elapsed_ms_before / 1000,
+        "elapsed_s_after": last.elapsed_ms_after / 1000,
+        "reason": last.reason,
+        "by": last.actor,
     }
 
 
@@ -140,7 +161,11 @@ def athlete_view(
         "seq": athlete.seq,
         "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
         "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
-        "projection": projection_view(race, projection),
+        "projection": {
+            **projection_view(race, projection),
+            # Where the athlete is estimated to be between mats (empty before a split).
+            "track": [list(point) for point in athlete_track(course, trusted)],
+        },
         "notes": notes_for(course, trusted, projection),
     }
 
