@@ -1,0 +1,56 @@
+"""Where the target line and the athlete's estimate are between mats (pure core)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.domain.course import CheckpointMark, Course
+from tracker.domain.projection import Passing
+from tracker.domain.target_line import along, athlete_track, line_track, metres_ahead
+
+MATS = tuple(CheckpointMark(f"{km}K", km * 1000.0) for km in (5, 10, 15, 20, 25, 30, 35, 40))
+VIENNA = Course(42195.0, 7200.0, (*MATS, CheckpointMark("FINISH", 42195.0)))
+AT_5K = [Passing("5K", 5000.0, 850.0)]
+AT_30K = [Passing("25K", 25000.0, 4259.0), Passing("30K", 30000.0, 5111.0)]
+FINISHED = [Passing("40K", 40000.0, 6816.0), Passing("FINISH", 42195.0, 7180.2)]
+
+
+@pytest.mark.parametrize(
+    ("passings", "elapsed_s", "expected_m"),
+    [
+        # At the mat itself: the estimate is the mat.
+        (AT_5K, 850.0, 0.0 + 5000.0 - 850.0 * 42195 / 7200),
+        # 2:50/km after 5 km, 100 s on: 588.2 m further; the line (2:50.6/km) 586.0 m.
+        (AT_5K, 950.0, 5000.0 + 100 / 0.170 - 950.0 * 42195 / 7200),
+        # Vienna, 49 s after 30 km: 47.8 m ahead of the line.
+        (AT_30K, 5160.0, 30000.0 + 49 / 0.1704 - 5160.0 * 42195 / 7200),
+        # Overdue at 35 km: the estimate waits a metre short of the mat, the line goes on.
+        (AT_30K, 6100.0, 34999.0 - 6100.0 * 42195 / 7200),
+    ],
+    ids=["at the mat", "between mats", "vienna at 1:26", "overdue at the next mat"],
+)
+def test_the_gap_to_the_line_between_mats(passings, elapsed_s, expected_m):
+    assert metres_ahead(VIENNA, passings, elapsed_s) == pytest.approx(expected_m, abs=0.01)
+
+
+def test_before_the_first_split_there_is_no_estimate_only_the_line():
+    assert athlete_track(VIENNA, []) == ()
+    assert metres_ahead(VIENNA, [], 600.0) is None
+    assert along(line_track(VIENNA), 3600.0) == pytest.approx(21097.5)
+
+
+def test_a_finished_athlete_stays_at_the_finish():
+    assert athlete_track(VIENNA, FINISHED) == ((7180.2, 42195.0),)
+    assert along(athlete_track(VIENNA, FINISHED), 9000.0) == 42195.0
+
+
+def test_the_line_follows_custom_checkpoint_targets():
+    # A negative-split plan: half-way in 60:30, the finish at 2:00:00.
+    course = Course(42195.0, 7200.0, (CheckpointMark("HALF", 21097.5, 3630.0),))
+    assert line_track(course) == ((0.0, 0.0), (3630.0, 21097.5), (7200.0, 42195.0))
+    assert along(line_track(course), 3630.0) == 21097.5
+
+
+@pytest.mark.parametrize("elapsed_s", [850.0, 900.0, 1200.0, 1700.0, 5000.0])
+def test_the_estimate_never_reaches_the_next_mat_before_it_is_read(elapsed_s):
+    assert along(athlete_track(VIENNA, AT_5K), elapsed_s) < 10000.0
