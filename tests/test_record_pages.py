@@ -394,3 +394,36 @@ def test_splits_are_announced_once_and_the_ticking_cards_are_not_a_live_region(s
     race.split("5K", 850)
     expect(page.locator("#announce")).to_have_text("Eliud Kipchoge passed 5K in 14:10.0")
     assert page.locator("#announce").get_attribute("aria-live") == "polite"
+
+
+def test_publishing_the_results_makes_the_finish_official_on_every_page_live(server, open_page):
+    race = finished_race(server)
+    card = open_page(PHONE, race.url("/athletes/1")).locator('.card[data-bib="1"]')
+    board = open_page(LAPTOP, race.url("/commentary")).locator('tbody tr[data-bib="1"] .projected')
+    overlay = open_page({"width": 1100, "height": 300}, race.url("/overlay?bib=1"))
+    expect(card.locator(".finish-label")).to_have_text("Finish · unofficial")
+    expect(board).to_have_text("1:59:40.2 unofficial")
+    expect(overlay.locator("#projected-cap")).to_have_text("finish, unofficial")
+    published = race.post(f"/api/races/{race.slug}/results/publish", {})
+    assert published["results_published_at"] is not None
+    expect(card.locator(".finish-label")).to_have_text("Finish · official")
+    expect(board).to_have_text("1:59:40.2 official")
+    expect(overlay.locator("#projected-cap")).to_have_text("finish, official")
+    # Publishing again is a harmless retry: the same instant.
+    assert race.post(f"/api/races/{race.slug}/results/publish", {}) == published
+
+
+def test_results_cannot_be_published_before_the_gun_nor_by_a_spectator(server):
+    slug = f"record-{next(_slugs)}"
+    url = f"{server.base_url}/api/races/{slug}"
+    requests.post(
+        f"{server.base_url}/api/races",
+        json={"slug": slug, "name": "Not yet", "checkpoints": CHECKPOINTS},
+        headers=server.headers,
+        timeout=10,
+    )
+    early = requests.post(f"{url}/results/publish", headers=server.headers, timeout=10)
+    assert early.status_code == 409 and early.json()["code"] == "race_not_started"
+    anonymous = requests.post(f"{url}/results/publish", timeout=10)
+    assert anonymous.status_code == 401
+    assert requests.get(url, timeout=10).json()["race"]["results_published_at"] is None

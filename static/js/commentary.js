@@ -1,5 +1,5 @@
 // Commentators' dashboard: every summary athlete, every split, gaps, places and notes.
-import { bindStatus, connectLive, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
+import { bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
 import { duration, el, lineShort, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
 
 const slug = document.body.dataset.race;
@@ -91,7 +91,7 @@ function render() {
       el("td", { className: "line key-col", text: "–" }),
       el("td", { className: "projected key-col" }, [
         el("span", { text: p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }) }),
-        p.finished ? el("span", { className: "meta final", text: " unofficial" }) : null,
+        p.finished ? el("span", { className: "meta final", text: ` ${finishStanding(state.race)}` }) : null,
         p.finished || p.projected_low_s == null ? null : el("span", { className: "meta range", text: ` ${duration(p.projected_low_s)}–${duration(p.projected_high_s)}` }),
       ]),
       el("td", { className: "margin key-col margin-col", attrs: { "data-good": p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),

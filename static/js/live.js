@@ -189,6 +189,11 @@ export function lineGap(race, athlete, elapsed, shown = new Map()) {
   return { line, at, ahead: p.finished ? null : estimate - line };
 }
 
+// A finish time is unofficial until an official publishes the race's results.
+export function finishStanding(race) {
+  return race.results_published_at ? "official" : "unofficial";
+}
+
 // The clock that belongs to an athlete: the race clock until they finish, then their time.
 export function athleteClock(athlete, elapsed) {
   return athlete.projection.finished ? athlete.projection.last_elapsed_s : elapsed;

@@ -1,6 +1,6 @@
 // Broadcast overlay: ?bib=1&show=clock,projected,gap,pace,next,progress&theme=dark|light
 // &scale=1&place=top-left|top-right|bottom-left|bottom-right
-import { athleteClock, connectLive, lineGap, raceElapsed } from "./live.js";
+import { athleteClock, connectLive, finishStanding, lineGap, raceElapsed } from "./live.js";
 import { duration, gap, lineText, pace, shownUnder, signedSeconds } from "./format.js";
 
 const params = new URLSearchParams(location.search);
@@ -33,7 +33,7 @@ function render() {
   if (!a) return;
   const p = a.projection;
   // A finish is a finish: never labelled a projection; unofficial until results are out.
-  $("projected-cap").textContent = p.finished ? "finish, unofficial" : "projected";
+  $("projected-cap").textContent = p.finished ? `finish, ${finishStanding(state.race)}` : "projected";
   $("projected").textContent = p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished });
   const margin = $("margin");
   margin.textContent = p.projected_margin_s == null ? "" : `${signedSeconds(p.projected_margin_s)} vs ${duration(state.race.target_s)}`;

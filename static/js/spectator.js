@@ -1,5 +1,5 @@
 // Spectator page: race clock, followed athletes, projections, the target line, ETAs, pace chart.
-import { athleteClock, bindStatus, connectLive, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
+import { athleteClock, bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
 import { duration, el, gap, km, lineText, pace, percent, requiredPace, shownUnder, signedSeconds, wallTime, zoneName } from "./format.js";
 
 const body = document.body;
@@ -155,10 +155,10 @@ function fillCard(card, athlete) {
   text(card, ".role", athlete.role === "pacer" ? "pacer" : "");
   // A finished athlete has a time, not a projection: unofficial until results are published.
   card.dataset.finished = p.finished ? "yes" : "no";
-  text(card, ".finish-label", p.finished ? "Finish · unofficial" : "Projected finish");
+  text(card, ".finish-label", p.finished ? `Finish · ${finishStanding(race)}` : "Projected finish");
   text(card, ".projected", p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }));
   const hasRange = !p.finished && p.projected_low_s != null && p.projected_high_s != null;
-  text(card, ".range", hasRange ? `80% range ${duration(p.projected_low_s)} – ${duration(p.projected_high_s)}` : p.finished ? "unofficial until results are published" : "");
+  text(card, ".range", hasRange ? `80% range ${duration(p.projected_low_s)} – ${duration(p.projected_high_s)}` : p.finished ? (race.results_published_at ? "results published" : "unofficial until results are published") : "");
   const margin = card.querySelector(".margin");
   margin.textContent = p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s);
   margin.dataset.good = p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no";

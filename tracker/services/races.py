@@ -202,3 +202,15 @@ def start_race(session: Session, race: Race, *, at: datetime) -> Race:
     audit.record(session, "gun.fire", race=race, subject=race.slug, after={"gun_time": at})
     live_events.race_changed(session, race, "race_started")
     return race
+
+
+def publish_results(session: Session, race: Race, *, now: datetime) -> Race:
+    """Make the race's finish times official; publishing again changes nothing."""
+    if race.gun_time is None:
+        raise Refusal("race_not_started", "The race has not started: no results to publish.")
+    if race.results_published_at is not None:
+        return race
+    race.results_published_at = now
+    audit.record(session, "results.publish", race=race, subject=race.slug, after={"at": now})
+    live_events.race_changed(session, race, "results_published")
+    return race

@@ -46,6 +46,8 @@ def race_view(race: Race) -> dict:
         "gun_time": _local(race, race.gun_time),
         "clock_rate": race.clock_rate,
         "started": race.gun_time is not None,
+        # Null until an official publishes the results: finish times are unofficial till then.
+        "results_published_at": _local(race, race.results_published_at),
         # (elapsed s, distance m): a runner exactly on the target schedule, for the pages.
         "target_line": [list(point) for point in line_track(course)],
         "checkpoints": [
