@@ -427,3 +427,35 @@ def test_results_cannot_be_published_before_the_gun_nor_by_a_spectator(server):
     anonymous = requests.post(f"{url}/results/publish", timeout=10)
     assert anonymous.status_code == 401
     assert requests.get(url, timeout=10).json()["race"]["results_published_at"] is None
+
+
+def test_an_approximate_split_is_marked_and_kept_out_of_segment_paces(server, open_page):
+    race = Race(server)
+    for checkpoint, elapsed in KIPCHOGE[:4]:
+        race.split(checkpoint, elapsed)
+    answer = race.post(
+        f"/api/races/{race.slug}/splits",
+        {"bib": "1", "checkpoint": "HALF", "elapsed_s": 3590, "approximate": True},
+    )
+    assert answer["split"]["approximate"] is True
+    # The projection stands on measured times: the last one is still 20K.
+    assert answer["projection"]["last_checkpoint"] == "20K"
+    race.split("25K", 4259)
+    refused = requests.post(
+        f"{server.base_url}/api/races/{race.slug}/splits",
+        json={"bib": "1", "checkpoint": "30K", "elapsed_s": 5111, "approximate": "yes"},
+        headers=server.headers,
+        timeout=10,
+    )
+    assert refused.status_code == 422
+    for viewport in (LAPTOP, PHONE):
+        page = open_page(viewport, race.url("/commentary"))
+        row = page.locator('tbody tr[data-bib="1"]')
+        if viewport is LAPTOP:
+            half = row.locator("td.split-col").nth(4)
+            expect(half.locator(".elapsed")).to_have_text("59:50.0 ≈")
+            expect(half.locator(".segment")).to_have_text("approx.")
+            # 20K to 25K in 14:12, not a 2:47/km spike into half-way and out of it.
+            expect(row.locator("td.split-col").nth(5).locator(".segment")).to_have_text("2:51")
+        card = open_page(viewport, race.url("/athletes/1")).locator('.card[data-bib="1"]')
+        expect(card.locator(".segment")).to_have_text("last segment 2:51/km")

@@ -147,6 +147,9 @@ class SplitIn(_TimeOrElapsed):
     id: ClientId | None = Field(default=None, description="Client UUID: the idempotency key.")
     bib: Bib
     checkpoint: CheckpointCode
+    approximate: bool = Field(
+        default=False, description="An estimated time: shown as such, kept out of paces."
+    )
 
 
 class CorrectionIn(_TimeOrElapsed):

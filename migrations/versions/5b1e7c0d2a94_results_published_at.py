@@ -1,4 +1,4 @@
-"""a race's results published (finish times official from then on)
+"""a race's results published (finish times official from then on); approximate splits
 
 Revision ID: 5b1e7c0d2a94
 Revises: 9022f3a9ac35
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('races', schema=None) as batch_op:
         batch_op.add_column(sa.Column('results_published_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('splits', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('approximate', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('splits', schema=None) as batch_op:
+        batch_op.drop_column('approximate')
     with op.batch_alter_table('races', schema=None) as batch_op:
         batch_op.drop_column('results_published_at')

@@ -54,7 +54,7 @@ function render() {
   ]);
   const rows = athletes.map((athlete) => {
     const p = athlete.projection;
-    const valid = athlete.splits.filter((s) => !s.flags.length);
+    const valid = athlete.splits.filter((s) => !s.flags.length && !s.approximate);
     const last = valid[valid.length - 1];
     const before = valid[valid.length - 2];
     const place = last ? places.get(`${athlete.bib}@${last.checkpoint}`) : null;

@@ -81,6 +81,7 @@ def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
         "version": split.version,
         "voided": split.voided_at is not None,
         "flags": [flag] if flag else [],
+        "approximate": split.approximate,
         "correction": _last_correction(split),
     }
 
@@ -145,7 +146,9 @@ def athlete_view(
         for split in live
     ]
     flags = flag_splits(passings)
-    trusted = [passing for passing in passings if passing.checkpoint not in flags]
+    # Flagged and approximate times stay out of paces, the projection and the target line.
+    estimated = {split.checkpoint.code for split in live if split.approximate}
+    trusted = [p for p in passings if p.checkpoint not in flags and p.checkpoint not in estimated]
     projection = project(
         course,
         trusted,
