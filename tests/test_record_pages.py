@@ -459,3 +459,34 @@ def test_an_approximate_split_is_marked_and_kept_out_of_segment_paces(server, op
             expect(row.locator("td.split-col").nth(5).locator(".segment")).to_have_text("2:51")
         card = open_page(viewport, race.url("/athletes/1")).locator('.card[data-bib="1"]')
         expect(card.locator(".segment")).to_have_text("last segment 2:51/km")
+
+
+# E. Ghosts
+
+
+def test_a_ghost_chosen_on_the_page_shows_its_gap_at_each_checkpoint_and_live(server, open_page):
+    race = Race(server, gun_seconds_ago=1750)
+    race.split("5K", 850)
+    race.split("10K", 1700)
+    snapshot = requests.get(race.url().replace("/races/", "/api/races/"), timeout=10).json()
+    assert [g["key"] for g in snapshot["race"]["ghosts"]] == [
+        "vienna-2019",
+        "monza-2017",
+        "berlin-2018",
+    ]
+    athlete = snapshot["athletes"][0]
+    assert athlete["ghost_gaps"]["berlin-2018"] == [["5K", -14.0], ["10K", -41.0]]
+    for viewport in (LAPTOP, PHONE):
+        page = open_page(viewport, race.url("/athletes/1"))
+        card = page.locator('.card[data-bib="1"]')
+        expect(card.locator(".line-gap")).to_have_text(re.compile(r"the line$"))
+        card.locator(".ghost-choice").select_option("berlin-2018")
+        expect(card.locator(".ghost-gaps")).to_have_text(
+            "vs Kipchoge, Berlin 2018 (world record): 5K −0:14.0 · 10K −0:41.0"
+        )
+        pattern = r"^\d+ m ahead of Kipchoge, Berlin 2018 \(world record\)$"
+        expect(card.locator(".line-gap")).to_have_text(re.compile(pattern))
+        expect(card.locator(".line-label")).to_contain_text("Berlin 2018")
+        page.reload()  # the choice is kept in this browser
+        expect(card.locator(".line-gap")).to_have_text(re.compile(pattern))
+        assert page_width(page) <= viewport["width"]

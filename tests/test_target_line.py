@@ -6,6 +6,7 @@ import pytest
 
 from tracker.domain.course import CheckpointMark, Course
 from tracker.domain.projection import Passing
+from tracker.domain.reference_runs import REFERENCE_RUNS, reference_runs_for, seconds_behind
 from tracker.domain.target_line import along, athlete_track, line_track, metres_ahead
 
 MATS = tuple(CheckpointMark(f"{km}K", km * 1000.0) for km in (5, 10, 15, 20, 25, 30, 35, 40))
@@ -54,3 +55,24 @@ def test_the_line_follows_custom_checkpoint_targets():
 @pytest.mark.parametrize("elapsed_s", [850.0, 900.0, 1200.0, 1700.0, 5000.0])
 def test_the_estimate_never_reaches_the_next_mat_before_it_is_read(elapsed_s):
     assert along(athlete_track(VIENNA, AT_5K), elapsed_s) < 10000.0
+
+
+@pytest.mark.parametrize(
+    ("key", "distance_m", "elapsed_s", "behind_s"),
+    [
+        ("vienna-2019", 5000.0, 850.0, 0.0),  # himself, at the mat
+        ("berlin-2018", 30000.0, 5111.0, -94.0),  # Vienna's 30 km against Berlin's 1:26:45
+        ("monza-2017", 21097.5, 3590.0, -7.0),  # half-way, where Monza has a time
+        ("vienna-2019", 21097.5, 3590.0, 3590.0 - (3407 + 852 * 1097.5 / 5000)),  # in between
+    ],
+)
+def test_the_gap_to_a_reference_run_at_a_checkpoint(key, distance_m, elapsed_s, behind_s):
+    run = next(run for run in REFERENCE_RUNS if run.key == key)
+    assert seconds_behind(run, distance_m, elapsed_s) == pytest.approx(behind_s)
+
+
+def test_a_ghost_moves_between_mats_like_the_line():
+    berlin = next(run for run in REFERENCE_RUNS if run.key == "berlin-2018")
+    assert along(berlin.track(), 864.0) == 5000.0
+    assert 5000.0 < along(berlin.track(), 1000.0) < 10000.0
+    assert reference_runs_for(21097.5) == ()

@@ -107,14 +107,14 @@ export function km(metres) {
 // Against the target line (positive: ahead of it, in metres). Rounded toward behind, as
 // every figure against the target: ahead by 42.9 m is "42 m ahead", behind by 0.2 m is
 // "1 m behind"; a kilometre or more reads in km to the tenth.
-export function lineText(metresAhead) {
+export function lineText(metresAhead, what = "the line") {
   if (metresAhead == null || !Number.isFinite(metresAhead)) return "–";
   const whole = steps(metresAhead, 0, "down");
-  if (whole === 0) return "on the line";
+  if (whole === 0) return what === "the line" ? "on the line" : `level with ${what}`;
   const side = whole > 0 ? "ahead of" : "behind";
   const size = Math.abs(whole);
   const shown = size >= 1000 ? `${(Math.abs(steps(metresAhead / 100, 0, "down")) / 10).toFixed(1)} km` : `${size} m`;
-  return `${shown} ${side} the line`;
+  return `${shown} ${side} ${what}`;
 }
 
 // The short signed form for a table cell: "+42 m" ahead, "−13 m" behind, same rounding.

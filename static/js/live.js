@@ -179,9 +179,10 @@ export function along(track, elapsed) {
 // ahead of the line (negative: behind). `shown` keeps the marker from ever moving
 // backwards on screen when a split snaps the estimate to the truth: it waits there until
 // the new estimate passes it.
-export function lineGap(race, athlete, elapsed, shown = new Map()) {
+// `track` is what the athlete is measured against: the target line, or a ghost's run.
+export function lineGap(race, athlete, elapsed, shown = new Map(), track = race.target_line) {
   const p = athlete.projection;
-  const line = along(race.target_line, Math.max(0, elapsed ?? 0));
+  const line = along(track, Math.max(0, elapsed ?? 0));
   const estimate = p.finished ? race.distance_m : along(p.track, elapsed);
   if (estimate == null) return { line, at: null, ahead: null };
   const at = Math.max(estimate, shown.get(athlete.bib) ?? 0);

@@ -15,6 +15,8 @@ const followMessage = document.getElementById("follow-message");
 const announcer = document.getElementById("announce");
 const charts = new Map();
 const shownAt = new Map(); // each athlete's marker on screen: it never moves backwards
+const ghostKey = `ghost:${slug}`;
+let ghost = localStorage.getItem(ghostKey) || ""; // "" is the target line
 
 let followed = fixedBib ? [fixedBib] : JSON.parse(localStorage.getItem(storageKey) || "[]");
 let state = null;
@@ -129,7 +131,11 @@ function buildCard(athlete) {
       <div class="metric"><span class="label">Pace</span><span class="value pace"></span><span class="sub segment"></span></div>
       <div class="metric"><span class="label">Needs</span><span class="value required"></span></div>
     </div>
-    <div class="metric line-metric"><span class="label">Target line, live</span><span class="value line-gap"></span><span class="sub line-note"></span></div>
+    <div class="metric line-metric">
+      <span class="label line-title">Target line, live</span><span class="value line-gap"></span><span class="sub line-note"></span>
+      <label class="ghost-pick sub">Compare with <select class="ghost-choice"></select></label>
+      <span class="sub ghost-gaps"></span>
+    </div>
     <div class="course" aria-hidden="true"><div class="course-line"></div><div class="course-ticks"></div><div class="line-dot"></div><div class="runner-dot"></div></div>
     <p class="course-legend"><span class="key runner-key"></span><span class="course-label"></span><span class="key line-key"></span><span class="line-label"></span></p>
     <div class="lower">
@@ -193,8 +199,38 @@ function fillCard(card, athlete) {
   );
   card.querySelector(".etas").hidden = p.eta.length === 0;
   card.querySelector(".notes").replaceChildren(...(athlete.notes || []).map((note) => el("li", { text: note })));
+  fillGhosts(card, athlete);
   card.querySelector(".corrections").replaceChildren(...corrections(athlete).map((line) => el("li", { text: line })));
   drawChart(card, athlete);
+}
+
+// The target line, or a reference run chosen on the page (kept in this browser).
+function chosenGhost() {
+  return (state.race.ghosts || []).find((g) => g.key === ghost) || null;
+}
+
+function fillGhosts(card, athlete) {
+  const select = card.querySelector(".ghost-choice");
+  const ghosts = state.race.ghosts || [];
+  card.querySelector(".ghost-pick").hidden = ghosts.length === 0;
+  if (select.options.length !== ghosts.length + 1) {
+    select.replaceChildren(
+      el("option", { attrs: { value: "" }, text: `the ${duration(state.race.target_s)} line` }),
+      ...ghosts.map((g) => el("option", { attrs: { value: g.key }, text: `${g.name} (${duration(g.finish_s, { tenths: g.finish_s % 1 !== 0 })})` })),
+    );
+    select.addEventListener("change", () => {
+      ghost = select.value;
+      localStorage.setItem(ghostKey, ghost);
+      for (const other of cards.querySelectorAll(".ghost-choice")) other.value = ghost;
+      shownAt.clear(); // a new comparison starts from the estimate itself
+      render(null);
+    });
+  }
+  select.value = chosenGhost() ? ghost : "";
+  const run = chosenGhost();
+  const gaps = run ? (athlete.ghost_gaps || {})[run.key] || [] : [];
+  // "vs Kipchoge, Vienna 2019: 5K +0:00.0 · 10K −0:01.0": at every measured checkpoint.
+  text(card, ".ghost-gaps", run && gaps.length ? `vs ${run.name}: ${gaps.map(([code, s]) => `${code} ${signedSeconds(s)}`).join(" · ")}` : "");
 }
 
 // "5K", "½" for half-way (beside 20K), "Fin" for the finish: short enough for a phone.
@@ -279,7 +315,9 @@ setInterval(() => {
     const athlete = state.athletes.find((a) => a.bib === card.dataset.bib);
     if (!athlete) continue;
     const p = athlete.projection;
-    const { line, at, ahead } = lineGap(state.race, athlete, elapsed, shownAt);
+    const run = chosenGhost();
+    const { line, at, ahead } = lineGap(state.race, athlete, elapsed, shownAt, run ? run.track : state.race.target_line);
+    const against = run ? run.name : "the line";
     const share = ((at ?? 0) / state.race.distance_m) * 100;
     card.querySelector(".runner-dot").style.left = `${share}%`;
     card.querySelector(".course-line").style.setProperty("--done", `${share}%`);
@@ -287,14 +325,16 @@ setInterval(() => {
     const surname = athlete.name.split(" ").pop();
     const where = p.finished ? "finished" : at == null ? "not started" : `≈ ${km(at)}`;
     text(card, ".course-label", `${surname} ${where}`);
-    text(card, ".line-label", `${target} line ${km(line)}`);
+    text(card, ".line-label", run ? `${run.name} ${km(line)}` : `${target} line ${km(line)}`);
+    text(card, ".line-title", run ? "Against the ghost, live" : "Target line, live");
     const lineNode = card.querySelector(".line-gap");
     if (p.finished) {
-      lineNode.textContent = shownUnder(p.projected_margin_s) ? "beat the line" : "behind the line";
-      lineNode.dataset.good = shownUnder(p.projected_margin_s) ? "yes" : "no";
+      const beat = run ? p.last_elapsed_s < run.finish_s : shownUnder(p.projected_margin_s);
+      lineNode.textContent = beat ? `beat ${against}` : `behind ${against}`;
+      lineNode.dataset.good = beat ? "yes" : "no";
       text(card, ".line-note", `clock stopped at ${duration(athleteClock(athlete, elapsed), { tenths: true })}`);
     } else {
-      lineNode.textContent = ahead == null ? "no split yet" : lineText(ahead);
+      lineNode.textContent = ahead == null ? "no split yet" : lineText(ahead, against);
       lineNode.dataset.good = ahead == null ? "" : ahead >= 1 ? "yes" : "no";
       text(card, ".line-note", ahead == null ? "" : "estimated from the last splits and the race clock");
     }

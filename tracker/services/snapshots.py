@@ -15,6 +15,7 @@ from ..domain.course import Course
 from ..domain.finish_model import FinishModel
 from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
+from ..domain.reference_runs import reference_runs_for, seconds_behind
 from ..domain.split_checks import flag_splits
 from ..domain.target_line import athlete_track, line_track
 from ..models import Athlete, Race, Split
@@ -50,6 +51,17 @@ def race_view(race: Race) -> dict:
         "results_published_at": _local(race, race.results_published_at),
         # (elapsed s, distance m): a runner exactly on the target schedule, for the pages.
         "target_line": [list(point) for point in line_track(course)],
+        # Reference runs to compare with ("ghosts"), as tracks like the target line.
+        "ghosts": [
+            {
+                "key": run.key,
+                "name": run.name,
+                "finish_s": run.finish_s,
+                "source": run.source,
+                "track": [list(point) for point in run.track()],
+            }
+            for run in reference_runs_for(race.distance_m)
+        ],
         "checkpoints": [
             {
                 "code": cp.code,
@@ -172,6 +184,14 @@ def athlete_view(
             "track": [list(point) for point in athlete_track(course, trusted)],
         },
         "notes": notes_for(course, trusted, projection),
+        # Seconds behind each reference run at every measured checkpoint (negative: ahead).
+        "ghost_gaps": {
+            run.key: [
+                [p.checkpoint, round(seconds_behind(run, p.distance_m, p.elapsed_s), 3)]
+                for p in trusted
+            ]
+            for run in reference_runs_for(race.distance_m)
+        },
     }
 
 
