@@ -117,6 +117,8 @@ def visit(base: str, token: str, args) -> list[dict]:
         page.wait_for_url(base + "/")
         cookies = login.cookies()
         for name, path, viewport in PAGES:
+            if args.pages and name.removesuffix("-phone") not in args.pages.split(","):
+                continue
             context = browser.new_context(viewport=viewport, device_scale_factor=1, bypass_csp=True)
             context.add_cookies(cookies)
             page = context.new_page()
@@ -130,7 +132,10 @@ def visit(base: str, token: str, args) -> list[dict]:
                 page.select_option("#checkpoint", "40K")
             page.wait_for_timeout(1500)
             if not args.no_screenshots:
-                out = Path(args.out) / f"{name}.png"
+                out = (
+                    Path(args.out)
+                    / f"{name.replace('-phone', '')}{args.suffix}{'-phone' if name.endswith('-phone') else ''}.png"
+                )
                 out.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(
                     path=str(out),
@@ -168,6 +173,8 @@ if __name__ == "__main__":
         "--out", default=str(ROOT / "docs" / "screenshots"), help="screenshot folder"
     )
     # Through the fake decoder, so the officials' console shows its timing mats too.
+    parser.add_argument("--pages", default="", help="only these, e.g. spectator,overlay")
+    parser.add_argument("--suffix", default="", help="after the page's name: spectator-finish.png")
     parser.add_argument("--via", choices=("api", "raceresult"), default="raceresult")
     for row in main(parser.parse_args()):
         print(json.dumps(row))

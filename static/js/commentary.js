@@ -1,6 +1,6 @@
 // Commentators' dashboard: every summary athlete, every split, gaps, places and notes.
 import { bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, lineShort, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
+import { drift, duration, el, lineShort, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
 
 const slug = document.body.dataset.race;
 const table = document.getElementById("board");
@@ -71,9 +71,11 @@ function render() {
       const segment = usable ? ((split.elapsed_s - previous.elapsed_s) * 1000) / (split.distance_m - previous.distance_m) : null;
       if (usable) previous = split;
       const c = split.correction;
-      return el("td", { className: `split-col${split.flags.length ? " flagged" : ""}${c ? " corrected" : ""}`, attrs: split.flags.length ? { title: split.flags.join(", ") } : {} }, [
+      const off = (athlete.pace_drift || []).find((d) => d.checkpoint === split.checkpoint && d.outside);
+      return el("td", { className: `split-col${split.flags.length ? " flagged" : ""}${c ? " corrected" : ""}${off ? " off-pace" : ""}`, attrs: split.flags.length ? { title: split.flags.join(", ") } : {} }, [
         el("span", { className: "elapsed", text: duration(split.elapsed_s, { tenths: true }) + (split.approximate ? " ≈" : "") }),
         el("span", { className: "segment", text: segment ? pace(segment).replace("/km", "") : split.approximate ? "approx." : split.flags.join(" ") }),
+        off ? el("span", { className: "drift", text: drift(off.drift_s_per_km) }) : null,
         c ? el("span", { className: "was", text: `was ${duration(c.elapsed_s_before, { tenths: true })}${c.reason ? ` · ${c.reason}` : ""}` }) : null,
       ]);
     });

@@ -124,6 +124,15 @@ export function lineShort(metresAhead) {
   return whole === 0 ? "±0 m" : `${whole > 0 ? "+" : "−"}${Math.abs(whole)} m`;
 }
 
+// A segment's drift from the schedule's pace: "4.7 s/km fast", "1.2 s/km slow" (to the tenth,
+// rounded toward slower: a fast drift never looks faster than it was).
+export function drift(secondsPerKm) {
+  if (secondsPerKm == null || !Number.isFinite(secondsPerKm)) return "–";
+  const shown = roundUp(secondsPerKm, 1);
+  if (shown === 0) return "on pace";
+  return `${Math.abs(shown).toFixed(1)} s/km ${shown < 0 ? "fast" : "slow"}`;
+}
+
 // The place a time zone names, for a column header ("Europe/Vienna" is "Vienna").
 export function zoneName(timeZone) {
   return timeZone ? timeZone.split("/").pop().replaceAll("_", " ") : "local";

@@ -182,7 +182,8 @@ export function along(track, elapsed) {
 // `track` is what the athlete is measured against: the target line, or a ghost's run.
 export function lineGap(race, athlete, elapsed, shown = new Map(), track = race.target_line) {
   const p = athlete.projection;
-  const line = along(track, Math.max(0, elapsed ?? 0));
+  // A finished athlete is compared where they crossed: the line stops with their clock.
+  const line = along(track, Math.max(0, (p.finished ? p.last_elapsed_s : elapsed) ?? 0));
   const estimate = p.finished ? race.distance_m : along(p.track, elapsed);
   if (estimate == null) return { line, at: null, ahead: null };
   const at = Math.max(estimate, shown.get(athlete.bib) ?? 0);

@@ -2,7 +2,7 @@
 // survives a flaky connection and a reload. Each entry carries a client UUID, the API's
 // idempotency key, so a retry can never enter it twice.
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, exactDuration, wallTime } from "./format.js";
+import { drift, duration, el, exactDuration, wallTime } from "./format.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -185,11 +185,17 @@ function render() {
     return el("tr", { attrs: { "data-split": split.id } }, [
       el("td", { text: athlete.bib }), el("td", { text: athlete.name }),
       el("td", { text: duration(split.elapsed_s, { tenths: true }) }),
-      el("td", { text: split.source }), el("td", { className: "flags", text: split.flags.join(", ") }),
+      el("td", { text: split.source }), el("td", { className: "flags", text: splitFlags(athlete, split) }),
       el("td", { className: "actions" }, [edit, voider, history]),
     ]);
   }));
   renderQueue(); // the queue's race times need the race's gun
+}
+
+// A split's flags, an approximate time and a segment off the race's pace tolerance.
+function splitFlags(athlete, split) {
+  const off = (athlete.pace_drift || []).find((d) => d.checkpoint === split.checkpoint && d.outside);
+  return [...split.flags, split.approximate ? "approximate" : null, off ? `off pace: ${drift(off.drift_s_per_km)}` : null].filter(Boolean).join(", ");
 }
 
 function renderQueue() {

@@ -1,6 +1,6 @@
 // Spectator page: race clock, followed athletes, projections, the target line, ETAs, pace chart.
 import { athleteClock, bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, gap, km, lineText, pace, percent, requiredPace, shownUnder, signedSeconds, wallTime, zoneName } from "./format.js";
+import { drift, duration, el, gap, km, lineText, pace, percent, requiredPace, shownUnder, signedSeconds, wallTime, zoneName } from "./format.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -129,7 +129,7 @@ function buildCard(athlete) {
       <div class="metric"><span class="label">Last checkpoint</span><span class="value last"></span></div>
       <div class="metric"><span class="label">Schedule</span><span class="value gap"></span></div>
       <div class="metric"><span class="label">Pace</span><span class="value pace"></span><span class="sub segment"></span></div>
-      <div class="metric"><span class="label">Needs</span><span class="value required"></span></div>
+      <div class="metric"><span class="label">Needs</span><span class="value required"></span><span class="sub left"></span></div>
     </div>
     <div class="metric line-metric">
       <span class="label line-title">Target line, live</span><span class="value line-gap"></span><span class="sub line-note"></span>
@@ -137,11 +137,12 @@ function buildCard(athlete) {
       <span class="sub ghost-gaps"></span>
     </div>
     <div class="course" aria-hidden="true"><div class="course-line"></div><div class="course-ticks"></div><div class="line-dot"></div><div class="runner-dot"></div></div>
-    <p class="course-legend"><span class="key runner-key"></span><span class="course-label"></span><span class="key line-key"></span><span class="line-label"></span></p>
+    <p class="course-legend"><span class="legend-item"><span class="key runner-key"></span><span class="course-label"></span></span><span class="legend-item"><span class="key line-key"></span><span class="line-label"></span></span></p>
     <div class="lower">
       <table class="etas"><caption>Expected at</caption><thead><tr><th>Checkpoint</th><th>Race time</th><th class="zone"></th><th>In</th></tr></thead><tbody></tbody></table>
       <div class="chart" role="img" aria-label="Pace per segment against the target pace"></div>
     </div>
+    <p class="discipline"></p>
     <ul class="corrections"></ul>
     <ul class="notes"></ul>`;
   return card;
@@ -178,6 +179,15 @@ function fillCard(card, athlete) {
   text(card, ".pace", pace(p.pace_s_per_km));
   text(card, ".segment", p.last_segment_pace_s_per_km ? `last segment ${pace(p.last_segment_pace_s_per_km)}` : "");
   text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? requiredPace(p.required_pace_s_per_km) : p.last_checkpoint ? "out of reach" : requiredPace(race.target_s / (race.distance_m / 1000)));
+  text(card, ".left", p.finished || !p.required_pace_s_per_km ? "" : `per km for the ${km(race.distance_m - p.distance_m)} left`);
+  // Pace discipline: segments beyond the race's tolerance, for everyone to see.
+  const outside = (athlete.pace_drift || []).filter((d) => d.outside);
+  const tolerance = `±${race.pace_tolerance_s_per_km} s/km`;
+  const discipline = card.querySelector(".discipline");
+  discipline.textContent = !(athlete.pace_drift || []).length ? "" : outside.length
+    ? `Off pace (${tolerance}): ${outside.map((d) => `${d.checkpoint} ${pace(d.pace_s_per_km)}, ${drift(d.drift_s_per_km)}`).join(" · ")}`
+    : `Every segment within ${tolerance} of the schedule`;
+  discipline.dataset.good = outside.length ? "no" : "yes";
   const ticks = card.querySelector(".course-ticks");
   ticks.replaceChildren(
     ...race.checkpoints.map((cp) =>

@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import * as format from "../../static/js/format.js";
 
-const { duration, exactDuration, gap, km, lineShort, lineText, pace, percent, requiredPace, roundUp, shownUnder, signedSeconds, wallTime, zoneName } = format;
+const { drift, duration, exactDuration, gap, km, lineShort, lineText, pace, percent, requiredPace, roundUp, shownUnder, signedSeconds, wallTime, zoneName } = format;
 
 function table(name, show, rows) {
   test(name, () => {
@@ -220,4 +220,11 @@ table("a time zone is named by its place", zoneName, [
   ["Europe/Vienna", "Vienna"],
   ["America/New_York", "New York"],
   [undefined, "local"],
+]);
+
+table("a segment's drift from the schedule rounds toward slower", drift, [
+  [-4.74, "4.7 s/km fast"],
+  [1.21, "1.3 s/km slow"],
+  [-0.04, "on pace"],
+  [null, "–"],
 ]);

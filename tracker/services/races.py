@@ -58,6 +58,7 @@ def create_race(
     target_s: float = 7200.0,
     timezone: str = "UTC",
     clock_rate: float = 1.0,
+    pace_tolerance_s_per_km: float = 1.0,
     checkpoints: list[dict] | tuple = (),
 ) -> Race:
     """A new race with its checkpoints; the finish is added when not listed."""
@@ -70,6 +71,7 @@ def create_race(
         target_s=target_s,
         timezone=timezone,
         clock_rate=clock_rate,
+        pace_tolerance_s_per_km=pace_tolerance_s_per_km,
     )
     session.add(race)
     for checkpoint in checkpoints:

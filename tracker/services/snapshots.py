@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain.commentary import notes_for
 from ..domain.course import Course
 from ..domain.finish_model import FinishModel
+from ..domain.pace_discipline import drifts
 from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.reference_runs import reference_runs_for, seconds_behind
@@ -47,6 +48,7 @@ def race_view(race: Race) -> dict:
         "gun_time": _local(race, race.gun_time),
         "clock_rate": race.clock_rate,
         "started": race.gun_time is not None,
+        "pace_tolerance_s_per_km": race.pace_tolerance_s_per_km,
         # Null until an official publishes the results: finish times are unofficial till then.
         "results_published_at": _local(race, race.results_published_at),
         # (elapsed s, distance m): a runner exactly on the target schedule, for the pages.
@@ -184,6 +186,17 @@ def athlete_view(
             "track": [list(point) for point in athlete_track(course, trusted)],
         },
         "notes": notes_for(course, trusted, projection),
+        # Each measured segment against the schedule's pace, flagged beyond the tolerance.
+        "pace_drift": [
+            {
+                "checkpoint": d.checkpoint,
+                "pace_s_per_km": _seconds(d.pace_s_per_km),
+                "target_s_per_km": _seconds(d.target_s_per_km),
+                "drift_s_per_km": _seconds(d.drift_s_per_km),
+                "outside": d.outside,
+            }
+            for d in drifts(course, trusted, race.pace_tolerance_s_per_km)
+        ],
         # Seconds behind each reference run at every measured checkpoint (negative: ahead).
         "ghost_gaps": {
             run.key: [
