@@ -132,10 +132,8 @@ def visit(base: str, token: str, args) -> list[dict]:
                 page.select_option("#checkpoint", "40K")
             page.wait_for_timeout(1500)
             if not args.no_screenshots:
-                out = (
-                    Path(args.out)
-                    / f"{name.replace('-phone', '')}{args.suffix}{'-phone' if name.endswith('-phone') else ''}.png"
-                )
+                page_name, phone = name.removesuffix("-phone"), name.endswith("-phone")
+                out = Path(args.out) / f"{page_name}{args.suffix}{'-phone' if phone else ''}.png"
                 out.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(
                     path=str(out),
