@@ -273,6 +273,9 @@ def test_the_board_keeps_margin_and_chance_in_view(server, open_page, viewport):
         race.split(checkpoint, elapsed)
     page = open_page(viewport, race.url("/commentary"))
     expect(page.locator('tbody tr[data-bib="1"] .chance')).to_have_text(re.compile(r"^\d+%$"))
+    if viewport is LAPTOP:  # the storylines of the last mat, for the commentators
+        storyline = page.locator('tbody tr[data-bib="1"] .storylines')
+        expect(storyline).to_have_text("projection slipped 1 s since 25K")
     # On a phone the live gap to the line stands in for the gap at the last mat.
     gap = "Gap" if viewport is LAPTOP else "Line"
     for column in ("Pos", "Athlete", gap, "Line", "Projected / finish", "Margin", "Chance"):

@@ -84,6 +84,7 @@ function render() {
       el("td", { className: "athlete" }, [
         el("strong", { text: athlete.name }),
         el("span", { className: "meta", text: ` ${athlete.bib} ${athlete.country || ""}${athlete.role === "pacer" ? " · pacer" : ""}` }),
+        el("span", { className: "storylines", text: (athlete.storylines || []).join(" · ") }),
         el("span", { className: "notes", text: (athlete.notes || []).join(" · ") }),
       ]),
       el("td", { className: "gap key-col gap-col", attrs: { "data-good": p.gap_s == null ? "" : p.gap_s <= 0 ? "yes" : "no" } }, [

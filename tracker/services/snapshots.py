@@ -18,6 +18,7 @@ from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.reference_runs import reference_runs_for, seconds_behind
 from ..domain.split_checks import flag_splits
+from ..domain.storylines import storylines
 from ..domain.target_line import athlete_track, line_track
 from ..models import Athlete, Race, Split
 from .courses import course_of
@@ -163,14 +164,20 @@ def athlete_view(
     # Flagged and approximate times stay out of paces, the projection and the target line.
     estimated = {split.checkpoint.code for split in live if split.approximate}
     trusted = [p for p in passings if p.checkpoint not in flags and p.checkpoint not in estimated]
-    projection = project(
-        course,
-        trusted,
-        gun_time=race.gun_time,
-        clock_rate=race.clock_rate,
-        model=model,
-        own_start_s=(athlete.chip_start_ms or 0) / 1000,
-    )
+
+    def projected(passings: list[Passing]) -> Projection:
+        return project(
+            course,
+            passings,
+            gun_time=race.gun_time,
+            clock_rate=race.clock_rate,
+            model=model,
+            own_start_s=(athlete.chip_start_ms or 0) / 1000,
+        )
+
+    projection = projected(trusted)
+    # The projection as it stood at the mat before, for "projection improved 7 s since 30K".
+    before = projected(trusted[:-1]) if len(trusted) >= 2 else None
     return {
         "bib": athlete.bib,
         "name": athlete.name,
@@ -186,6 +193,7 @@ def athlete_view(
             "track": [list(point) for point in athlete_track(course, trusted)],
         },
         "notes": notes_for(course, trusted, projection),
+        "storylines": storylines(course, trusted, projection, before),
         # Each measured segment against the schedule's pace, flagged beyond the tolerance.
         "pace_drift": [
             {
