@@ -20,7 +20,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('races', schema=None) as batch_op:
         batch_op.add_column(sa.Column('results_published_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('pace_tolerance_s_per_km', sa.Float(), server_default='1.0', nullable=False))
+        batch_op.add_column(sa.Column('pace_tolerance_s_per_km', sa.Double(), server_default='1.0', nullable=False))
     with op.batch_alter_table('splits', schema=None) as batch_op:
         batch_op.add_column(sa.Column('approximate', sa.Boolean(), server_default=sa.false(), nullable=False))
 
