@@ -76,3 +76,13 @@ def test_a_ghost_moves_between_mats_like_the_line():
     assert along(berlin.track(), 864.0) == 5000.0
     assert 5000.0 < along(berlin.track(), 1000.0) < 10000.0
     assert reference_runs_for(21097.5) == ()
+
+
+def test_an_approximate_half_way_time_does_not_hold_the_estimate_before_half_way():
+    # 20K measured, HALF recorded but approximate (left out of the estimate): the estimate
+    # runs on past half-way, a metre short of 25K, not stuck at 21,096.5 m.
+    measured = [Passing("15K", 15000.0, 2554.0), Passing("20K", 20000.0, 3407.0)]
+    with_half = Course(42195.0, 7200.0, (*MATS, CheckpointMark("HALF", 21097.5)))
+    track = athlete_track(with_half, measured, recorded_m=21097.5)
+    assert track[-1][1] == 24999.0
+    assert along(track, 3700.0) > 21097.5

@@ -28,9 +28,12 @@ def line_track(course: Course) -> Track:
     return tuple((elapsed, distance) for distance, elapsed in course.schedule())
 
 
-def athlete_track(course: Course, passings: Sequence[Passing]) -> Track:
+def athlete_track(course: Course, passings: Sequence[Passing], recorded_m: float = 0.0) -> Track:
     """The athlete's estimate: from the last mat at the last segment's pace (the average
     pace after a single split), held just short of the next mat until it reads them.
+
+    `recorded_m` is the furthest checkpoint with any time for them, even one the estimate
+    does not stand on (approximate or flagged): the estimate runs on past it to the next.
 
     Vienna, 30 km in 1:25:11 after 25 km in 1:10:59 (2:50.4/km): 35 km less a metre is
     reached 852 s later, at 5962.8 s.
@@ -50,7 +53,8 @@ def athlete_track(course: Course, passings: Sequence[Passing]) -> Track:
         return ((last.elapsed_s, course.distance_m),)
     before = ordered[-2] if len(ordered) > 1 else Passing("START", 0.0, 0.0)
     seconds_per_m = (last.elapsed_s - before.elapsed_s) / (last.distance_m - before.distance_m)
-    ahead = [mark.distance_m for mark in course.checkpoints if mark.distance_m > last.distance_m]
+    reached = max(last.distance_m, recorded_m)
+    ahead = [mark.distance_m for mark in course.checkpoints if mark.distance_m > reached]
     stop_m = (ahead[0] if ahead else course.distance_m) - SHORT_OF_NEXT_MAT_M
     reached_s = last.elapsed_s + (stop_m - last.distance_m) * seconds_per_m
     return ((last.elapsed_s, last.distance_m), (round(reached_s, 4), stop_m))

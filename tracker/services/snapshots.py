@@ -118,8 +118,9 @@ def _last_correction(split: Split) -> dict | None:
     }
 
 
-def projection_view(race: Race, projection: Projection) -> dict:
-    """The projection fields every payload about an athlete carries."""
+def projection_view(race: Race, projection: Projection, skip: set[str] = frozenset()) -> dict:
+    """The projection fields every payload about an athlete carries (no ETA at a checkpoint
+    in `skip`, where the athlete already has a time)."""
     return {
         "last_checkpoint": projection.last_checkpoint,
         "last_elapsed_s": _seconds(projection.last_elapsed_s),
@@ -147,6 +148,7 @@ def projection_view(race: Race, projection: Projection) -> dict:
                 "at": _local(race, eta.at),
             }
             for eta in projection.eta
+            if eta.checkpoint not in skip
         ],
     }
 
@@ -176,6 +178,9 @@ def athlete_view(
         )
 
     projection = projected(trusted)
+    # A checkpoint with a time, even one the projection leaves out, is no longer ahead.
+    recorded = {split.checkpoint.code for split in live}
+    recorded_m = max((split.checkpoint.distance_m for split in live), default=0.0)
     # The projection as it stood at the mat before, for "projection improved 7 s since 30K".
     before = projected(trusted[:-1]) if len(trusted) >= 2 else None
     return {
@@ -188,9 +193,9 @@ def athlete_view(
         "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
         "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
         "projection": {
-            **projection_view(race, projection),
+            **projection_view(race, projection, skip=recorded),
             # Where the athlete is estimated to be between mats (empty before a split).
-            "track": [list(point) for point in athlete_track(course, trusted)],
+            "track": [list(point) for point in athlete_track(course, trusted, recorded_m)],
         },
         "notes": notes_for(course, trusted, projection),
         "storylines": storylines(course, trusted, projection, before),
