@@ -38,6 +38,7 @@ PATHS = [
     ("commentary", f"/races/{SLUG}/commentary"),
     ("overlay", f"/races/{SLUG}/overlay?bib=1"),
     ("official", f"/races/{SLUG}/official"),
+    ("accuracy", "/projection"),  # not live: no first update to wait for
 ]
 PAGES = [(name + size, path, viewport) for name, path in PATHS for size, viewport in SIZES.items()]
 
@@ -125,9 +126,12 @@ def visit(base: str, token: str, args) -> list[dict]:
             urls: list[str] = []
             page.on("requestfinished", lambda request, urls=urls: urls.append(request.url))
             page.goto(base + path, wait_until="load")
-            marked = "performance.getEntriesByName('first-live-update').length > 0"
-            page.wait_for_function(marked, timeout=15000)
-            first = page.evaluate("performance.getEntriesByName('first-live-update')[0].startTime")
+            first = None
+            if path.startswith("/races/"):
+                marked = "performance.getEntriesByName('first-live-update').length > 0"
+                page.wait_for_function(marked, timeout=15000)
+                mark = "performance.getEntriesByName('first-live-update')[0].startTime"
+                first = page.evaluate(mark)
             if name.startswith("official"):
                 page.select_option("#checkpoint", "40K")
             page.wait_for_timeout(1500)
@@ -154,7 +158,7 @@ def visit(base: str, token: str, args) -> list[dict]:
                     "page": name,
                     "path": path.split("?")[0],
                     **loaded,
-                    "first_live_update_ms": round(first),
+                    "first_live_update_ms": None if first is None else round(first),
                 }
             )
             context.close()

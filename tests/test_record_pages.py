@@ -525,3 +525,21 @@ def test_the_pace_still_needed_says_for_how_far(server, open_page):
     card = open_page(PHONE, race.url("/athletes/1")).locator('.card[data-bib="1"]')
     expect(card.locator(".left")).to_have_text("per km for the 17.1 km left")
     expect(card.locator(".discipline")).to_have_text("Every segment within ±1 s/km of the schedule")
+
+
+# 8. Trust
+
+
+@SIZES
+def test_the_projections_published_accuracy_has_a_page_linked_from_the_spectators(
+    server, open_page, viewport
+):
+    race = Race(server)
+    page = open_page(viewport, race.url())
+    page.click("text=How accurate is the projected finish?")
+    expect(page).to_have_url(f"{server.base_url}/projection")
+    rows = page.locator("table.accuracy").first.locator("tbody tr")
+    expect(rows).to_have_count(6)  # 10K, HALF, 25K, 30K, 35K, 40K
+    expect(rows.first).to_contain_text("37.8 s")
+    expect(page.locator("table.accuracy").nth(1)).to_contain_text("Happened")
+    assert page_width(page) <= viewport["width"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from importlib.resources import files
+
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
@@ -61,6 +64,14 @@ def athlete(slug: str, bib: str):
     except Refusal:
         abort(404)
     return render_template("spectator.html", race=race, bib=bib)
+
+
+@bp.get("/projection")
+def projection_accuracy():
+    """How far the projection was off on past races: why (and how much) to trust it."""
+    published = json.loads(files("tracker.data").joinpath("projection_accuracy.json").read_text())
+    checkpoints = {k: v for k, v in published.items() if isinstance(v, dict)}
+    return render_template("accuracy.html", published=published, checkpoints=checkpoints)
 
 
 @bp.get("/races/<slug>/commentary")
