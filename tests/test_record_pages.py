@@ -388,6 +388,12 @@ def test_a_surname_search_follows_the_athlete_and_a_wrong_one_leaves_no_chip(ser
     expect(page.locator("#followed .chip")).to_have_count(1)
     page.reload()
     expect(page.locator("#followed .chip")).to_have_count(1)
+    # A dead chip an older page stored ("Kipchoge" taken for a bib) is dropped on load.
+    page.evaluate(f"localStorage.setItem('follow:{race.slug}', JSON.stringify(['1', 'Kipchoge']))")
+    page.reload()
+    expect(page.locator("#followed .chip")).to_have_text(["1×"])
+    stored = page.evaluate(f"localStorage.getItem('follow:{race.slug}')")
+    assert stored == '["1"]'
 
 
 def test_splits_are_announced_once_and_the_ticking_cards_are_not_a_live_region(server, open_page):

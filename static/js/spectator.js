@@ -26,6 +26,7 @@ const live = connectLive({
   athletes: followed,
   onState: (next, delta) => {
     state = next;
+    if (!delta) forgetUnknown();
     render(delta);
     announce(delta);
   },
@@ -70,6 +71,23 @@ document.getElementById("follow-form").addEventListener("submit", async (event) 
   }
   picker.value = "";
 });
+
+// A chip kept from before (a name typed where a bib belongs, an athlete since removed) that
+// names nobody in the race is dropped, once the server has said so.
+let checkedFollowed = false;
+async function forgetUnknown() {
+  if (checkedFollowed || fixedBib) return;
+  checkedFollowed = true;
+  const missing = followed.filter((bib) => !state.athletes.some((a) => a.bib === bib));
+  const unknown = [];
+  for (const bib of missing) {
+    const answer = await fetch(`/api/races/${encodeURIComponent(slug)}/athletes/${encodeURIComponent(bib)}`);
+    if (answer.status === 404) unknown.push(bib);
+  }
+  if (!unknown.length) return;
+  followed = followed.filter((bib) => !unknown.includes(bib));
+  saveFollowed();
+}
 
 function renderFollowed() {
   followedList.replaceChildren(
