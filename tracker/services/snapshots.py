@@ -13,14 +13,11 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain.commentary import notes_for
 from ..domain.course import Course
 from ..domain.finish_model import FinishModel
-from ..domain.pace_discipline import drifts
 from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
-from ..domain.reference_runs import reference_runs_for, seconds_behind
 from ..domain.split_checks import flag_splits
-from ..domain.storylines import storylines
-from ..domain.target_line import athlete_track, line_track
 from ..models import Athlete, Race, Split
+from .attempt_views import attempt_athlete_view, attempt_race_view, estimate_track
 from .courses import course_of
 from .finish_models import model_for
 from .summary import summary_athletes
@@ -52,19 +49,7 @@ def race_view(race: Race) -> dict:
         "pace_tolerance_s_per_km": race.pace_tolerance_s_per_km,
         # Null until an official publishes the results: finish times are unofficial till then.
         "results_published_at": _local(race, race.results_published_at),
-        # (elapsed s, distance m): a runner exactly on the target schedule, for the pages.
-        "target_line": [list(point) for point in line_track(course)],
-        # Reference runs to compare with ("ghosts"), as tracks like the target line.
-        "ghosts": [
-            {
-                "key": run.key,
-                "name": run.name,
-                "finish_s": run.finish_s,
-                "source": run.source,
-                "track": [list(point) for point in run.track()],
-            }
-            for run in reference_runs_for(race.distance_m)
-        ],
+        **attempt_race_view(race, course),
         "checkpoints": [
             {
                 "code": cp.code,
@@ -194,30 +179,10 @@ def athlete_view(
         "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
         "projection": {
             **projection_view(race, projection, skip=recorded),
-            # Where the athlete is estimated to be between mats (empty before a split).
-            "track": [list(point) for point in athlete_track(course, trusted, recorded_m)],
+            "track": estimate_track(course, trusted, recorded_m),
         },
         "notes": notes_for(course, trusted, projection),
-        "storylines": storylines(course, trusted, projection, before),
-        # Each measured segment against the schedule's pace, flagged beyond the tolerance.
-        "pace_drift": [
-            {
-                "checkpoint": d.checkpoint,
-                "pace_s_per_km": _seconds(d.pace_s_per_km),
-                "target_s_per_km": _seconds(d.target_s_per_km),
-                "drift_s_per_km": _seconds(d.drift_s_per_km),
-                "outside": d.outside,
-            }
-            for d in drifts(course, trusted, race.pace_tolerance_s_per_km)
-        ],
-        # Seconds behind each reference run at every measured checkpoint (negative: ahead).
-        "ghost_gaps": {
-            run.key: [
-                [p.checkpoint, round(seconds_behind(run, p.distance_m, p.elapsed_s), 3)]
-                for p in trusted
-            ]
-            for run in reference_runs_for(race.distance_m)
-        },
+        **attempt_athlete_view(race, course, trusted, projection, before),
     }
 
 
