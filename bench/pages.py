@@ -30,13 +30,17 @@ from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from servers import free_port  # noqa: E402
 
 SLUG = "ineos-159-vienna"
-PAGES = [
-    ("spectator", f"/races/{SLUG}", {"width": 1280, "height": 900}),
-    ("spectator-phone", f"/races/{SLUG}/athletes/1", {"width": 390, "height": 844}),
-    ("commentary", f"/races/{SLUG}/commentary", {"width": 1440, "height": 560}),
-    ("overlay", f"/races/{SLUG}/overlay?bib=1", {"width": 1100, "height": 200}),
-    ("official", f"/races/{SLUG}/official", {"width": 1280, "height": 900}),
+# Every page at a laptop's size and a phone's (the sizes the issues were reported at).
+SIZES = {"": {"width": 1366, "height": 800}, "-phone": {"width": 390, "height": 844}}
+PATHS = [
+    ("spectator", f"/races/{SLUG}"),
+    ("athlete", f"/races/{SLUG}/athletes/1"),
+    ("commentary", f"/races/{SLUG}/commentary"),
+    ("overlay", f"/races/{SLUG}/overlay?bib=1"),
+    ("official", f"/races/{SLUG}/official"),
+    ("accuracy", "/projection"),  # not live: no first update to wait for
 ]
+PAGES = [(name + size, path, viewport) for name, path in PATHS for size, viewport in SIZES.items()]
 
 
 def kind(content_type: str) -> str:
@@ -114,23 +118,31 @@ def visit(base: str, token: str, args) -> list[dict]:
         page.wait_for_url(base + "/")
         cookies = login.cookies()
         for name, path, viewport in PAGES:
+            if args.pages and name.removesuffix("-phone") not in args.pages.split(","):
+                continue
             context = browser.new_context(viewport=viewport, device_scale_factor=1, bypass_csp=True)
             context.add_cookies(cookies)
             page = context.new_page()
             urls: list[str] = []
             page.on("requestfinished", lambda request, urls=urls: urls.append(request.url))
             page.goto(base + path, wait_until="load")
-            marked = "performance.getEntriesByName('first-live-update').length > 0"
-            page.wait_for_function(marked, timeout=15000)
-            first = page.evaluate("performance.getEntriesByName('first-live-update')[0].startTime")
-            if name == "official":
+            first = None
+            if path.startswith("/races/"):
+                marked = "performance.getEntriesByName('first-live-update').length > 0"
+                page.wait_for_function(marked, timeout=15000)
+                mark = "performance.getEntriesByName('first-live-update')[0].startTime"
+                first = page.evaluate(mark)
+            if name.startswith("official"):
                 page.select_option("#checkpoint", "40K")
             page.wait_for_timeout(1500)
             if not args.no_screenshots:
-                out = ROOT / "docs" / "screenshots" / f"{name}.png"
+                page_name, phone = name.removesuffix("-phone"), name.endswith("-phone")
+                out = Path(args.out) / f"{page_name}{args.suffix}{'-phone' if phone else ''}.png"
                 out.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(
-                    path=str(out), full_page=name != "overlay", omit_background=name == "overlay"
+                    path=str(out),
+                    full_page=not name.startswith("overlay"),
+                    omit_background=name.startswith("overlay"),
                 )
             # Bytes as served (uncompressed), fetched again outside the browser to be exact.
             loaded = {"html": 0, "js": 0, "css": 0}
@@ -146,7 +158,7 @@ def visit(base: str, token: str, args) -> list[dict]:
                     "page": name,
                     "path": path.split("?")[0],
                     **loaded,
-                    "first_live_update_ms": round(first),
+                    "first_live_update_ms": None if first is None else round(first),
                 }
             )
             context.close()
@@ -159,7 +171,12 @@ if __name__ == "__main__":
     parser.add_argument("--wait", type=float, default=40, help="seconds of replay before the visit")
     parser.add_argument("--speed", type=float, default=120)
     parser.add_argument("--no-screenshots", action="store_true")
+    parser.add_argument(
+        "--out", default=str(ROOT / "docs" / "screenshots"), help="screenshot folder"
+    )
     # Through the fake decoder, so the officials' console shows its timing mats too.
+    parser.add_argument("--pages", default="", help="only these, e.g. spectator,overlay")
+    parser.add_argument("--suffix", default="", help="after the page's name: spectator-finish.png")
     parser.add_argument("--via", choices=("api", "raceresult"), default="raceresult")
     for row in main(parser.parse_args()):
         print(json.dumps(row))

@@ -44,6 +44,7 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/api/races/<slug>/athletes/<bib>/chips"): OFFICIALS,
     ("POST", "/api/races/<slug>/start"): OFFICIALS,
     ("POST", "/api/races/<slug>/gun"): OFFICIALS,
+    ("POST", "/api/races/<slug>/results/publish"): OFFICIALS,
     ("POST", "/api/races/<slug>/splits"): SPLIT_ENTRY,
     ("PATCH", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
     ("DELETE", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,

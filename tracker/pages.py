@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from importlib.resources import files
+
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
@@ -15,7 +18,7 @@ from .domain.roles import OFFICIALS
 from .limits import refuse_credential, retry_after, wrong_credentials
 from .models import Race
 from .services import audit
-from .services.races import find_race, list_races
+from .services.races import find_athlete, find_race, list_races
 from .services.tokens import token_for
 from .transactions import write
 
@@ -54,8 +57,21 @@ def spectator(slug: str):
 
 @bp.get("/races/<slug>/athletes/<bib>")
 def athlete(slug: str, bib: str):
-    """Follow one athlete."""
-    return render_template("spectator.html", race=_race_or_404(slug), bib=bib)
+    """Follow one athlete (an unknown bib is 404, not a page waiting forever)."""
+    race = _race_or_404(slug)
+    try:
+        find_athlete(db.session, race, bib)
+    except Refusal:
+        abort(404)
+    return render_template("spectator.html", race=race, bib=bib)
+
+
+@bp.get("/projection")
+def projection_accuracy():
+    """How far the projection was off on past races: why (and how much) to trust it."""
+    published = json.loads(files("tracker.data").joinpath("projection_accuracy.json").read_text())
+    checkpoints = {k: v for k, v in published.items() if isinstance(v, dict)}
+    return render_template("accuracy.html", published=published, checkpoints=checkpoints)
 
 
 @bp.get("/races/<slug>/commentary")

@@ -28,6 +28,7 @@ class ReplaySplit:
     bib: str
     checkpoint: str
     elapsed_s: float
+    approximate: bool = False
 
 
 def read_splits_csv(path: Path) -> list[ReplaySplit]:
@@ -104,4 +105,5 @@ def _enter(app: Flask, slug: str, split: ReplaySplit, entered_by: str, now: date
             f"replay:{race.id}:{split.bib}:{split.checkpoint}:{round(split.elapsed_s * 1000)}"
         ),
         future_tolerance_s=app.config["FUTURE_TOLERANCE_S"],
+        approximate=split.approximate,
     )

@@ -116,6 +116,9 @@ class RaceIn(Body):
     distance_m: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] = 42195.0
     target_s: Annotated[float, Field(gt=0, le=MAX_ELAPSED_S, allow_inf_nan=False)] = 7200.0
     timezone: TimeZone = "UTC"
+    pace_tolerance_s_per_km: Annotated[
+        float, Field(gt=0, le=60, allow_inf_nan=False, description="Flag segments beyond it.")
+    ] = 1.0
     checkpoints: list[CheckpointIn] = Field(default_factory=list, max_length=200)
 
 
@@ -147,6 +150,9 @@ class SplitIn(_TimeOrElapsed):
     id: ClientId | None = Field(default=None, description="Client UUID: the idempotency key.")
     bib: Bib
     checkpoint: CheckpointCode
+    approximate: bool = Field(
+        default=False, description="An estimated time: shown as such, kept out of paces."
+    )
 
 
 class CorrectionIn(_TimeOrElapsed):

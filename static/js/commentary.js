@@ -1,12 +1,13 @@
 // Commentators' dashboard: every summary athlete, every split, gaps, places and notes.
-import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
+import { bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
+import { drift, duration, el, lineShort, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
 
 const slug = document.body.dataset.race;
 const table = document.getElementById("board");
 const clock = document.getElementById("race-clock");
 let state = null;
 let newest = null;
+const shownAt = new Map(); // markers never move backwards on screen
 
 const live = connectLive({
   race: slug,
@@ -44,14 +45,16 @@ function render() {
     (a, b) => b.projection.distance_m - a.projection.distance_m || (a.projection.last_elapsed_s ?? 1e9) - (b.projection.last_elapsed_s ?? 1e9) || a.bib.localeCompare(b.bib),
   );
   const places = placesByCheckpoint(athletes);
+  // The key columns come first, so they stay in view at any width; the splits scroll after.
   const head = el("tr", {}, [
     el("th", { text: "Pos" }), el("th", { text: "Athlete" }),
+    el("th", { className: "key-col gap-col", text: "Gap" }), el("th", { className: "key-col", text: "Line" }),
+    el("th", { className: "key-col", text: pageClock(athletes, null).stopped ? "Finish" : "Projected / finish" }), el("th", { className: "key-col margin-col", text: "Margin" }), el("th", { className: "key-col chance-col", text: "Chance" }),
     ...cps.map((cp) => el("th", { className: "split-col", text: cp.code })),
-    el("th", { text: "Gap" }), el("th", { text: "Projected (80% range)" }), el("th", { text: "Margin" }), el("th", { text: "Chance" }),
   ]);
   const rows = athletes.map((athlete) => {
     const p = athlete.projection;
-    const valid = athlete.splits.filter((s) => !s.flags.length);
+    const valid = athlete.splits.filter((s) => !s.flags.length && !s.approximate);
     const last = valid[valid.length - 1];
     const before = valid[valid.length - 2];
     const place = last ? places.get(`${athlete.bib}@${last.checkpoint}`) : null;
@@ -63,11 +66,17 @@ function render() {
     const cells = cps.map((cp) => {
       const split = athlete.splits.find((s) => s.checkpoint === cp.code);
       if (!split) return el("td", { className: "split-col empty", text: "" });
-      const segment = split.flags.length ? null : ((split.elapsed_s - previous.elapsed_s) * 1000) / (split.distance_m - previous.distance_m);
-      if (!split.flags.length) previous = split;
-      return el("td", { className: `split-col${split.flags.length ? " flagged" : ""}`, attrs: split.flags.length ? { title: split.flags.join(", ") } : {} }, [
-        el("span", { className: "elapsed", text: duration(split.elapsed_s, { tenths: true }) }),
-        el("span", { className: "segment", text: segment ? pace(segment).replace("/km", "") : split.flags.join(" ") }),
+      // Flagged and approximate times make no segment pace (nobody ran a 2:47 km).
+      const usable = !split.flags.length && !split.approximate;
+      const segment = usable ? ((split.elapsed_s - previous.elapsed_s) * 1000) / (split.distance_m - previous.distance_m) : null;
+      if (usable) previous = split;
+      const c = split.correction;
+      const off = (athlete.pace_drift || []).find((d) => d.checkpoint === split.checkpoint && d.outside);
+      return el("td", { className: `split-col${split.flags.length ? " flagged" : ""}${c ? " corrected" : ""}${off ? " off-pace" : ""}`, attrs: split.flags.length ? { title: split.flags.join(", ") } : {} }, [
+        el("span", { className: "elapsed", text: duration(split.elapsed_s, { tenths: true }) + (split.approximate ? " ≈" : "") }),
+        el("span", { className: "segment", text: segment ? pace(segment).replace("/km", "") : split.approximate ? "approx." : split.flags.join(" ") }),
+        off ? el("span", { className: "drift", text: drift(off.drift_s_per_km) }) : null,
+        c ? el("span", { className: "was", text: `was ${duration(c.elapsed_s_before, { tenths: true })}${c.reason ? ` · ${c.reason}` : ""}` }) : null,
       ]);
     });
     const row = el("tr", { attrs: { "data-bib": athlete.bib }, className: athlete.bib === newest ? "newest" : "" }, [
@@ -75,27 +84,41 @@ function render() {
       el("td", { className: "athlete" }, [
         el("strong", { text: athlete.name }),
         el("span", { className: "meta", text: ` ${athlete.bib} ${athlete.country || ""}${athlete.role === "pacer" ? " · pacer" : ""}` }),
+        el("span", { className: "storylines", text: (athlete.storylines || []).join(" · ") }),
         el("span", { className: "notes", text: (athlete.notes || []).join(" · ") }),
       ]),
-      ...cells,
-      el("td", { className: "gap", attrs: { "data-good": p.gap_s == null ? "" : p.gap_s <= 0 ? "yes" : "no" } }, [
+      el("td", { className: "gap key-col gap-col", attrs: { "data-good": p.gap_s == null ? "" : p.gap_s <= 0 ? "yes" : "no" } }, [
         el("span", { text: p.gap_s == null ? "–" : signedSeconds(p.gap_s) }),
         trend == null ? null : el("span", { className: trend <= 0 ? "trend up" : "trend down", text: trend <= 0 ? ` ↑${Math.abs(trend).toFixed(1)}` : ` ↓${trend.toFixed(1)}` }),
       ]),
-      el("td", { className: "projected" }, [
+      el("td", { className: "line key-col", text: "–" }),
+      el("td", { className: "projected key-col" }, [
         el("span", { text: p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }) }),
+        p.finished ? el("span", { className: "meta final", text: ` ${finishStanding(state.race)}` }) : null,
         p.finished || p.projected_low_s == null ? null : el("span", { className: "meta range", text: ` ${duration(p.projected_low_s)}–${duration(p.projected_high_s)}` }),
       ]),
-      el("td", { className: "margin", attrs: { "data-good": p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),
-      el("td", { className: "chance", text: p.finished ? "" : percent(p.probability_under_target) || "–" }),
+      el("td", { className: "margin key-col margin-col", attrs: { "data-good": p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),
+      el("td", { className: "chance key-col chance-col", text: p.finished ? "" : percent(p.probability_under_target) || "–" }),
+      ...cells,
     ]);
     return row;
   });
   table.replaceChildren(el("thead", {}, [head]), el("tbody", {}, rows));
 }
 
+// The clock (stopped once everyone racing has finished) and the gap to the target line.
 setInterval(() => {
   if (!state) return;
   const elapsed = raceElapsed(state.race, live.serverNow());
-  clock.textContent = elapsed == null ? "not started" : duration(Math.max(0, elapsed));
+  const page = pageClock(state.athletes, elapsed);
+  clock.textContent = page.elapsed == null ? "not started" : duration(Math.max(0, page.elapsed), { tenths: page.stopped });
+  clock.dataset.stopped = page.stopped ? "yes" : "no";
+  for (const row of table.querySelectorAll("tbody tr")) {
+    const athlete = state.athletes.find((a) => a.bib === row.dataset.bib);
+    if (!athlete) continue;
+    const { ahead } = lineGap(state.race, athlete, elapsed, shownAt);
+    const cell = row.querySelector(".line");
+    cell.textContent = athlete.projection.finished ? "finished" : lineShort(ahead);
+    cell.dataset.good = ahead == null ? "" : ahead >= 1 ? "yes" : "no";
+  }
 }, 250);

@@ -104,6 +104,40 @@ export function km(metres) {
   return `${hundreds % 10 === 0 ? hundreds / 10 : (hundreds / 10).toFixed(1)} km`;
 }
 
+// Against the target line (positive: ahead of it, in metres). Rounded toward behind, as
+// every figure against the target: ahead by 42.9 m is "42 m ahead", behind by 0.2 m is
+// "1 m behind"; a kilometre or more reads in km to the tenth.
+export function lineText(metresAhead, what = "the line") {
+  if (metresAhead == null || !Number.isFinite(metresAhead)) return "–";
+  const whole = steps(metresAhead, 0, "down");
+  if (whole === 0) return what === "the line" ? "on the line" : `level with ${what}`;
+  const side = whole > 0 ? "ahead of" : "behind";
+  const size = Math.abs(whole);
+  const shown = size >= 1000 ? `${(Math.abs(steps(metresAhead / 100, 0, "down")) / 10).toFixed(1)} km` : `${size} m`;
+  return `${shown} ${side} ${what}`;
+}
+
+// The short signed form for a table cell: "+42 m" ahead, "−13 m" behind, same rounding.
+export function lineShort(metresAhead) {
+  if (metresAhead == null || !Number.isFinite(metresAhead)) return "–";
+  const whole = steps(metresAhead, 0, "down");
+  return whole === 0 ? "±0 m" : `${whole > 0 ? "+" : "−"}${Math.abs(whole)} m`;
+}
+
+// A segment's drift from the schedule's pace: "4.7 s/km fast", "1.2 s/km slow" (to the tenth,
+// rounded toward slower: a fast drift never looks faster than it was).
+export function drift(secondsPerKm) {
+  if (secondsPerKm == null || !Number.isFinite(secondsPerKm)) return "–";
+  const shown = roundUp(secondsPerKm, 1);
+  if (shown === 0) return "on pace";
+  return `${Math.abs(shown).toFixed(1)} s/km ${shown < 0 ? "fast" : "slow"}`;
+}
+
+// The place a time zone names, for a column header ("Europe/Vienna" is "Vienna").
+export function zoneName(timeZone) {
+  return timeZone ? timeZone.split("/").pop().replaceAll("_", " ") : "local";
+}
+
 // A wall-clock time (an ETA), rounded up to the second.
 export function wallTime(iso, timeZone) {
   if (!iso) return "–";

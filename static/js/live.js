@@ -36,6 +36,7 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
   let offsetMs = 0;
   let bestRtt = Infinity;
   let lastUpdate = null;
+  let lastHeard = null; // any word from the server: snapshot, delta or heartbeat
 
   // One snapshot request at a time, as the server allows; deltas wait for its answer.
   let asking = false;
@@ -105,7 +106,7 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
   socket.on("snapshot", (snapshot) => {
     state = { race: snapshot.race, seq: snapshot.seq, athletes: snapshot.athletes };
     answered();
-    lastUpdate = Date.now();
+    lastUpdate = lastHeard = Date.now();
     status("live");
     onState(state, null);
     // Measured by bench/pages.py: load to the first live state on screen.
@@ -117,6 +118,7 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
       early.push(delta);
       return;
     }
+    lastHeard = Date.now();
     if (apply(delta) === "applied") {
       lastUpdate = Date.now();
       status("live");
@@ -125,6 +127,7 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
     }
   });
   socket.on("heartbeat", (beat) => {
+    lastHeard = Date.now();
     if (state && beat.seq > state.seq) resync();
   });
   if (onTiming) socket.on("timing", onTiming);
@@ -142,6 +145,8 @@ export function connectLive({ race, athletes = [], onState, onStatus, onDelta, o
   return {
     serverNow: () => Date.now() + offsetMs,
     lastUpdate: () => lastUpdate,
+    lastHeard: () => lastHeard,
+    connected: () => socket.connected,
     state: () => state,
     follow(bibs) {
       followed = [...bibs];
@@ -156,31 +161,88 @@ export function raceElapsed(race, serverNowMs) {
   return ((serverNowMs - Date.parse(race.gun_time)) / 1000) * race.clock_rate;
 }
 
-// Where an athlete probably is between mats: last mat plus time since at their pace,
-// never past the next mat (they have not been read there yet).
-export function estimatedDistance(race, athlete, elapsedNow) {
-  const p = athlete.projection;
-  if (p.finished) return race.distance_m;
-  if (p.last_elapsed_s == null || elapsedNow == null) return 0;
-  const pace = p.last_segment_pace_s_per_km || p.pace_s_per_km;
-  const next = p.eta.length ? p.eta[0].distance_m : race.distance_m;
-  const run = p.distance_m + ((elapsedNow - p.last_elapsed_s) / pace) * 1000;
-  return Math.max(p.distance_m, Math.min(run, next - 1));
+// A track from the server, [[elapsed s, distance m], …]: straight between points, held at
+// either end. The server defines where the target line and the athlete's estimate are
+// (tracker/domain/target_line.py); the page only reads them off at the synced clock.
+export function along(track, elapsed) {
+  if (!track || !track.length || elapsed == null) return null;
+  if (elapsed <= track[0][0]) return track[0][1];
+  for (let i = 1; i < track.length; i += 1) {
+    const [t0, d0] = track[i - 1];
+    const [t1, d1] = track[i];
+    if (elapsed <= t1) return d0 + ((d1 - d0) * (elapsed - t0)) / (t1 - t0);
+  }
+  return track[track.length - 1][1];
 }
 
-export function bindStatus(statusNode, updatedNode, live) {
+// The athlete's estimated distance and the target line's at this moment, and how far
+// ahead of the line (negative: behind). `shown` keeps the marker from ever moving
+// backwards on screen when a split snaps the estimate to the truth: it waits there until
+// the new estimate passes it.
+// `track` is what the athlete is measured against: the target line, or a ghost's run.
+export function lineGap(race, athlete, elapsed, shown = new Map(), track = race.target_line) {
+  const p = athlete.projection;
+  // A finished athlete is compared where they crossed: the line stops with their clock.
+  const line = along(track, Math.max(0, (p.finished ? p.last_elapsed_s : elapsed) ?? 0));
+  const estimate = p.finished ? race.distance_m : along(p.track, elapsed);
+  if (estimate == null) return { line, at: null, ahead: null };
+  const at = Math.max(estimate, shown.get(athlete.bib) ?? 0);
+  shown.set(athlete.bib, at);
+  return { line, at, ahead: p.finished ? null : estimate - line };
+}
+
+// A finish time is unofficial until an official publishes the race's results.
+export function finishStanding(race) {
+  return race.results_published_at ? "official" : "unofficial";
+}
+
+// The clock that belongs to an athlete: the race clock until they finish, then their time.
+export function athleteClock(athlete, elapsed) {
+  return athlete.projection.finished ? athlete.projection.last_elapsed_s : elapsed;
+}
+
+// A page's clock stops once every athlete it shows (pacers aside) has finished: it then
+// reads the last of their finish times, not a race clock running on past them.
+export function pageClock(athletes, elapsed) {
+  const racing = athletes.filter((a) => a.role !== "pacer");
+  if (!racing.length || !racing.every((a) => a.projection.finished)) return { elapsed, stopped: false };
+  return { elapsed: Math.max(...racing.map((a) => a.projection.last_elapsed_s)), stopped: true };
+}
+
+// How long without any word (delta or heartbeat, every 5 s) before the link is in doubt.
+const HEARTBEAT_DOUBT_MS = 12000;
+
+export function bindStatus(statusNode) {
   return (name) => {
     statusNode.dataset.state = name;
     statusNode.textContent = { live: "● Live", reconnecting: "Reconnecting…", offline: "Offline" }[name];
   };
 }
 
-export function tickUpdated(node, live) {
+// The newest passing among the athletes in view: "Data as of 30K, 09:38:14".
+export function dataAsOf(state) {
+  let newest = null;
+  for (const athlete of state.athletes) {
+    for (const split of athlete.splits) if (!newest || split.elapsed_s > newest.elapsed_s) newest = split;
+  }
+  if (!newest) return "No splits yet";
+  const at = new Date(Math.ceil(Date.parse(newest.time) / 1000) * 1000);
+  const clock = at.toLocaleTimeString([], { timeZone: state.race.timezone, hourCycle: "h23", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return `Data as of ${newest.checkpoint}, ${clock}`;
+}
+
+// Two separate facts beside the clock: how fresh the race data is (the newest split; in a
+// real race 14 minutes between 5 km mats is normal) and whether the link is alive (fed by
+// the heartbeats, so a quiet stretch of the race never reads as a dead connection).
+export function tickUpdated(node, live, statusNode = document.getElementById("status")) {
   setInterval(() => {
-    const last = live.lastUpdate();
-    if (!last) return;
-    const ago = Math.ceil((Date.now() - last) / 1000); // never fresher than it is
-    node.textContent = ago < 2 ? "updated just now" : `updated ${ago} s ago`;
-    node.dataset.stale = ago > 60 ? "yes" : "no";
+    const state = live.state();
+    if (state) node.textContent = dataAsOf(state);
+    const heard = live.lastHeard();
+    if (!heard || !live.connected()) return;
+    const silent = Math.ceil((Date.now() - heard) / 1000);
+    const doubt = Date.now() - heard > HEARTBEAT_DOUBT_MS;
+    statusNode.dataset.state = doubt ? "reconnecting" : "live";
+    statusNode.textContent = doubt ? `No word for ${silent} s` : "● Live";
   }, 1000);
 }

@@ -2,7 +2,7 @@
 // survives a flaky connection and a reload. Each entry carries a client UUID, the API's
 // idempotency key, so a retry can never enter it twice.
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, exactDuration, wallTime } from "./format.js";
+import { drift, duration, el, exactDuration, wallTime } from "./format.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -163,7 +163,7 @@ function render() {
     const button = el("button", { className: "passed", attrs: { type: "button", "data-bib": athlete.bib } }, [
       el("span", { className: "passed-bib", text: athlete.bib }),
       el("span", { className: "passed-name", text: athlete.name }),
-      el("span", { className: "passed-eta", text: eta ? `ETA ${duration(eta.elapsed_s)}` : "" }),
+      el("span", { className: "passed-eta", attrs: eta ? { "data-eta": eta.elapsed_s } : {}, text: eta ? `ETA ${duration(eta.elapsed_s)}` : "" }),
       el("span", { className: "passed-label", text: "Passed now" }),
     ]);
     button.addEventListener("click", () => {
@@ -185,10 +185,17 @@ function render() {
     return el("tr", { attrs: { "data-split": split.id } }, [
       el("td", { text: athlete.bib }), el("td", { text: athlete.name }),
       el("td", { text: duration(split.elapsed_s, { tenths: true }) }),
-      el("td", { text: split.source }), el("td", { className: "flags", text: split.flags.join(", ") }),
+      el("td", { text: split.source }), el("td", { className: "flags", text: splitFlags(athlete, split) }),
       el("td", { className: "actions" }, [edit, voider, history]),
     ]);
   }));
+  renderQueue(); // the queue's race times need the race's gun
+}
+
+// A split's flags, an approximate time and a segment off the race's pace tolerance.
+function splitFlags(athlete, split) {
+  const off = (athlete.pace_drift || []).find((d) => d.checkpoint === split.checkpoint && d.outside);
+  return [...split.flags, split.approximate ? "approximate" : null, off ? `off pace: ${drift(off.drift_s_per_km)}` : null].filter(Boolean).join(", ");
 }
 
 function renderQueue() {
@@ -196,10 +203,20 @@ function renderQueue() {
   document.getElementById("queue").replaceChildren(...visible.slice(-30).reverse().map((entry) => {
     const row = el("li", { className: `queued ${entry.state}`, attrs: { "data-id": entry.id } }, [
       el("span", { text: `${entry.bib} @ ${entry.checkpoint}` }),
-      el("span", { text: entry.elapsed_s != null ? duration(entry.elapsed_s, { tenths: true }) : wallTime(entry.time) }),
+      el("span", { className: "queued-time", text: queuedTime(entry) }),
       el("span", { className: "state", text: entry.state === "failed" ? `failed: ${entry.problem}` : entry.state }),
     ]);
     if (entry.state === "failed") {
+      const existing = recordedSplit(entry);
+      if (existing) {
+        // Already recorded there: the official likely meant to correct that time.
+        const instead = el("button", { className: "correct-instead", text: "Correct instead", attrs: { type: "button" } });
+        instead.addEventListener("click", () => {
+          openEdit(existing.athlete, existing.split, "correct", entryElapsed(entry));
+          dialog.dataset.entry = entry.id;
+        });
+        row.append(instead);
+      }
       const dismiss = el("button", { text: "Dismiss", attrs: { type: "button" } });
       dismiss.addEventListener("click", () => { queue = queue.filter((e) => e.id !== entry.id); saveQueue(); });
       row.append(dismiss);
@@ -213,10 +230,33 @@ function renderQueue() {
   if (queue.length !== before) localStorage.setItem(queueKey, JSON.stringify(queue));
 }
 
-function openEdit(athlete, split, action) {
+// An entry's time on the race clock, whether typed or "passed now" (a wall-clock instant):
+// the queue shows every entry the same way, as the recorded table does.
+function entryElapsed(entry) {
+  if (entry.elapsed_s != null) return entry.elapsed_s;
+  if (!state || !state.race.gun_time) return null;
+  return raceElapsed(state.race, Date.parse(entry.time));
+}
+
+function queuedTime(entry) {
+  const elapsed = entryElapsed(entry);
+  if (elapsed == null) return wallTime(entry.time, raceZone());
+  return `${duration(elapsed, { tenths: true })}${entry.time ? " (now)" : ""}`;
+}
+
+// The live split a failed entry collides with, if the athlete has one at that checkpoint.
+function recordedSplit(entry) {
+  if (!state) return null;
+  const athlete = state.athletes.find((a) => a.bib === entry.bib);
+  const split = athlete && athlete.splits.find((s) => s.checkpoint === entry.checkpoint);
+  return split ? { athlete, split } : null;
+}
+
+function openEdit(athlete, split, action, proposed = null) {
   dialog.querySelector(".edit-title").textContent = `${action === "void" ? "Void" : "Correct"} ${athlete.name} (${athlete.bib}) at ${split.checkpoint}`;
   // The stored time to the millisecond: saved untouched, it must not move (rounded up, it would).
-  dialog.querySelector("[name=time]").value = exactDuration(split.elapsed_s);
+  dialog.querySelector("[name=time]").value = exactDuration(proposed ?? split.elapsed_s);
+  delete dialog.dataset.entry;
   dialog.querySelector(".time-field").hidden = action === "void";
   dialog.querySelector("[name=reason]").value = "";
   dialog.querySelector(".edit-error").textContent = "";
@@ -244,6 +284,11 @@ dialog.querySelector("form").addEventListener("submit", async (event) => {
   const { status, answer } = await request(method, `/api/races/${slug}/splits/${dialog.dataset.split}`, payload);
   if (status === 200) {
     say(dialog.dataset.action === "void" ? "Split voided." : "Split corrected.");
+    // A failed entry corrected instead is dealt with: it leaves the queue.
+    if (dialog.dataset.entry) {
+      queue = queue.filter((e) => e.id !== dialog.dataset.entry);
+      saveQueue();
+    }
     dialog.close();
   } else {
     problem.textContent = answer.detail || `HTTP ${status}`;
@@ -264,6 +309,13 @@ setInterval(() => {
   if (!state) return;
   const elapsed = raceElapsed(state.race, live.serverNow());
   document.getElementById("race-clock").textContent = elapsed == null ? "not started" : duration(Math.max(0, elapsed));
+  // Past their ETA here and not recorded: overdue, which may mean a missed read.
+  for (const node of document.querySelectorAll(".passed-eta[data-eta]")) {
+    const late = elapsed - Number(node.dataset.eta);
+    const overdue = elapsed != null && late > 0;
+    node.closest(".passed").classList.toggle("overdue", overdue);
+    node.textContent = overdue ? `ETA ${duration(Number(node.dataset.eta))} · overdue ${duration(late)}` : `ETA ${duration(Number(node.dataset.eta))}`;
+  }
 }, 250);
 
 renderQueue();

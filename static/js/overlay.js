@@ -1,17 +1,25 @@
-// Broadcast overlay: ?bib=1&show=clock,projected,gap,pace&theme=dark|light&scale=1
-import { connectLive, raceElapsed } from "./live.js";
-import { duration, gap, pace, shownUnder, signedSeconds } from "./format.js";
+// Broadcast overlay: ?bib=1&show=clock,projected,gap,pace,next,progress&theme=dark|light
+// &scale=1&place=top-left|top-right|bottom-left|bottom-right
+import { athleteClock, connectLive, finishStanding, lineGap, raceElapsed } from "./live.js";
+import { duration, gap, lineText, pace, shownUnder, signedSeconds } from "./format.js";
 
 const params = new URLSearchParams(location.search);
 const slug = document.body.dataset.race;
 const wanted = params.get("bib");
-const show = new Set((params.get("show") || "clock,projected,gap,pace").split(","));
+const show = new Set((params.get("show") || "clock,projected,gap,pace,next,progress").split(","));
+const PLACES = ["top-left", "top-right", "bottom-left", "bottom-right"];
 document.body.dataset.theme = params.get("theme") === "light" ? "light" : "dark";
+document.body.dataset.place = PLACES.includes(params.get("place")) ? params.get("place") : "top-left";
 document.documentElement.style.setProperty("--scale", Number(params.get("scale")) || 1);
 for (const box of document.querySelectorAll("[data-field]")) box.hidden = !show.has(box.dataset.field);
 
+// Past this long without a word from the server (heartbeats come every 5 s) the overlay
+// says its numbers may be old rather than showing them as live.
+const SILENCE_MS = 12000;
+const shownAt = new Map();
 let state = null;
 const live = connectLive({ race: slug, athletes: wanted ? [wanted] : [], onState: (next) => { state = next; render(); } });
+const $ = (id) => document.getElementById(id);
 
 function athlete() {
   if (!state) return null;
@@ -21,19 +29,41 @@ function athlete() {
 
 function render() {
   const a = athlete();
-  document.getElementById("who").textContent = a ? a.name : "";
+  $("who").textContent = a ? a.name : "";
   if (!a) return;
   const p = a.projection;
-  document.getElementById("projected").textContent = p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished });
-  const margin = document.getElementById("margin");
+  // A finish is a finish: never labelled a projection; unofficial until results are out.
+  $("projected-cap").textContent = p.finished ? `finish, ${finishStanding(state.race)}` : "projected";
+  $("projected").textContent = p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished });
+  const margin = $("margin");
   margin.textContent = p.projected_margin_s == null ? "" : `${signedSeconds(p.projected_margin_s)} vs ${duration(state.race.target_s)}`;
   margin.dataset.good = shownUnder(p.projected_margin_s) ? "yes" : "no";
-  document.getElementById("gap").textContent = gap(p.gap_s);
-  document.getElementById("pace").textContent = pace(p.last_segment_pace_s_per_km ?? p.pace_s_per_km);
+  $("gap").textContent = gap(p.gap_s);
+  $("pace").textContent = pace(p.last_segment_pace_s_per_km ?? p.pace_s_per_km);
+  const next = p.eta[0];
+  $("next").textContent = p.finished ? "finished" : next ? `${next.checkpoint} ${duration(next.elapsed_s)}` : "–";
 }
 
 setInterval(() => {
   if (!state) return;
   const elapsed = raceElapsed(state.race, live.serverNow());
-  document.getElementById("clock").textContent = elapsed == null ? "0:00" : duration(Math.max(0, elapsed));
+  const a = athlete();
+  const own = a ? athleteClock(a, elapsed) : elapsed;
+  const finished = Boolean(a && a.projection.finished);
+  $("clock-cap").textContent = finished ? "Final time" : "Race time";
+  $("clock").textContent = own == null ? "0:00" : duration(Math.max(0, own), { tenths: finished });
+  if (a) {
+    const { line, at, ahead } = lineGap(state.race, a, elapsed, shownAt);
+    const share = (metres) => `${((metres ?? 0) / state.race.distance_m) * 100}%`;
+    $("bar-done").style.width = share(at);
+    $("bar-runner").style.left = share(at);
+    $("bar-line").style.left = share(line);
+    $("line").textContent = finished ? "finished" : ahead == null ? "no split yet" : lineText(ahead);
+    $("line").dataset.good = ahead == null ? "" : ahead >= 1 ? "yes" : "no";
+  }
+  const heard = live.lastHeard();
+  const silent = heard == null ? 0 : Date.now() - heard;
+  $("signal").hidden = silent <= SILENCE_MS;
+  $("signal-text").textContent = `lost ${Math.ceil(silent / 1000)} s`;
+  document.body.dataset.stale = silent > SILENCE_MS ? "yes" : "no";
 }, 200);

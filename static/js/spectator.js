@@ -1,6 +1,6 @@
-// Spectator page: race clock, followed athletes, projections, ETAs, pace chart.
-import { bindStatus, connectLive, estimatedDistance, raceElapsed, tickUpdated } from "./live.js";
-import { duration, el, gap, km, pace, percent, requiredPace, shownUnder, signedSeconds, wallTime } from "./format.js";
+// Spectator page: race clock, followed athletes, projections, the target line, ETAs, pace chart.
+import { athleteClock, bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
+import { drift, duration, el, gap, km, lineText, pace, percent, requiredPace, shownUnder, signedSeconds, wallTime, zoneName } from "./format.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -11,7 +11,12 @@ const clock = document.getElementById("race-clock");
 const picker = document.getElementById("follow-input");
 const choices = document.getElementById("athlete-choices");
 const followedList = document.getElementById("followed");
+const followMessage = document.getElementById("follow-message");
+const announcer = document.getElementById("announce");
 const charts = new Map();
+const shownAt = new Map(); // each athlete's marker on screen: it never moves backwards
+const ghostKey = `ghost:${slug}`;
+let ghost = localStorage.getItem(ghostKey) || ""; // "" is the target line
 
 let followed = fixedBib ? [fixedBib] : JSON.parse(localStorage.getItem(storageKey) || "[]");
 let state = null;
@@ -21,9 +26,11 @@ const live = connectLive({
   athletes: followed,
   onState: (next, delta) => {
     state = next;
+    if (!delta) forgetUnknown();
     render(delta);
+    announce(delta);
   },
-  onStatus: bindStatus(document.getElementById("status"), null, null),
+  onStatus: bindStatus(document.getElementById("status")),
 });
 tickUpdated(document.getElementById("updated"), live);
 
@@ -33,17 +40,54 @@ function saveFollowed() {
   renderFollowed();
 }
 
-document.getElementById("follow-form").addEventListener("submit", (event) => {
+// A bib, a whole name or the start of a part of one ("kipchoge"): one athlete, or say why
+// not. Nothing that names no athlete becomes a chip.
+async function findAthlete(wanted) {
+  const needle = wanted.toLowerCase();
+  const known = state ? state.athletes : [];
+  const exact = known.find((a) => a.bib === wanted || a.name.toLowerCase() === needle);
+  if (exact) return { bib: exact.bib };
+  const partial = known.filter((a) => a.name.toLowerCase().split(/\s+/).some((part) => part.startsWith(needle)));
+  if (partial.length === 1) return { bib: partial[0].bib };
+  if (partial.length > 1) return { problem: `${partial.length} athletes match “${wanted}”: pick one from the list.` };
+  // Not among the athletes this page knows (a big field): ask the server about the bib.
+  if (/^[A-Za-z0-9]{1,16}$/.test(wanted)) {
+    const answer = await fetch(`/api/races/${encodeURIComponent(slug)}/athletes/${encodeURIComponent(wanted)}`);
+    if (answer.ok) return { bib: wanted };
+  }
+  return { problem: `No athlete matches “${wanted}”.` };
+}
+
+document.getElementById("follow-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const wanted = picker.value.trim();
-  const match = state && state.athletes.find((a) => a.bib === wanted || a.name.toLowerCase() === wanted.toLowerCase());
-  const bib = match ? match.bib : wanted;
-  if (/^[A-Za-z0-9]{1,16}$/.test(bib) && !followed.includes(bib)) {
-    followed.push(bib);
+  if (!wanted) return;
+  const found = await findAthlete(wanted);
+  followMessage.textContent = found.problem || "";
+  if (!found.bib) return;
+  if (!followed.includes(found.bib)) {
+    followed.push(found.bib);
     saveFollowed();
   }
   picker.value = "";
 });
+
+// A chip kept from before (a name typed where a bib belongs, an athlete since removed) that
+// names nobody in the race is dropped, once the server has said so.
+let checkedFollowed = false;
+async function forgetUnknown() {
+  if (checkedFollowed || fixedBib) return;
+  checkedFollowed = true;
+  const missing = followed.filter((bib) => !state.athletes.some((a) => a.bib === bib));
+  const unknown = [];
+  for (const bib of missing) {
+    const answer = await fetch(`/api/races/${encodeURIComponent(slug)}/athletes/${encodeURIComponent(bib)}`);
+    if (answer.status === 404) unknown.push(bib);
+  }
+  if (!unknown.length) return;
+  followed = followed.filter((bib) => !unknown.includes(bib));
+  saveFollowed();
+}
 
 function renderFollowed() {
   followedList.replaceChildren(
@@ -96,20 +140,28 @@ function buildCard(athlete) {
   card.innerHTML = `
     <header class="card-head"><h2 class="who"></h2><span class="bib"></span><span class="country"></span><span class="role"></span></header>
     <div class="headline">
-      <div class="metric big"><span class="label">Projected finish</span><span class="value projected"></span><span class="sub range"></span></div>
+      <div class="metric big"><span class="label finish-label">Projected finish</span><span class="value projected"></span><span class="sub range"></span></div>
       <div class="metric big"><span class="label">Against target</span><span class="value margin"></span><span class="sub chance"></span></div>
     </div>
     <div class="metrics">
       <div class="metric"><span class="label">Last checkpoint</span><span class="value last"></span></div>
       <div class="metric"><span class="label">Schedule</span><span class="value gap"></span></div>
       <div class="metric"><span class="label">Pace</span><span class="value pace"></span><span class="sub segment"></span></div>
-      <div class="metric"><span class="label">Needs</span><span class="value required"></span></div>
+      <div class="metric"><span class="label">Needs</span><span class="value required"></span><span class="sub left"></span></div>
     </div>
-    <div class="course"><div class="course-line"></div><div class="runner-dot"></div><div class="course-ticks"></div><span class="course-label"></span></div>
+    <div class="metric line-metric">
+      <span class="label line-title">Target line, live</span><span class="value line-gap"></span><span class="sub line-note"></span>
+      <label class="ghost-pick sub">Compare with <select class="ghost-choice"></select></label>
+      <span class="sub ghost-gaps"></span>
+    </div>
+    <div class="course" aria-hidden="true"><div class="course-line"></div><div class="course-ticks"></div><div class="line-dot"></div><div class="runner-dot"></div></div>
+    <p class="course-legend"><span class="legend-item"><span class="key runner-key"></span><span class="course-label"></span></span><span class="legend-item"><span class="key line-key"></span><span class="line-label"></span></span></p>
     <div class="lower">
-      <table class="etas"><caption>Expected at</caption><thead><tr><th>Checkpoint</th><th>Race time</th><th>Clock</th><th>In</th></tr></thead><tbody></tbody></table>
+      <table class="etas"><caption>Expected at</caption><thead><tr><th>Checkpoint</th><th>Race time</th><th class="zone"></th><th>In</th></tr></thead><tbody></tbody></table>
       <div class="chart" role="img" aria-label="Pace per segment against the target pace"></div>
     </div>
+    <p class="discipline"></p>
+    <ul class="corrections"></ul>
     <ul class="notes"></ul>`;
   return card;
 }
@@ -121,18 +173,23 @@ function text(card, selector, value) {
 function fillCard(card, athlete) {
   const p = athlete.projection;
   const race = state.race;
+  const target = duration(race.target_s);
   text(card, ".who", athlete.name);
   text(card, ".bib", athlete.bib);
   text(card, ".country", athlete.country || "");
   text(card, ".role", athlete.role === "pacer" ? "pacer" : "");
+  // A finished athlete has a time, not a projection: unofficial until results are published.
+  card.dataset.finished = p.finished ? "yes" : "no";
+  text(card, ".finish-label", p.finished ? `Finish · ${finishStanding(race)}` : "Projected finish");
   text(card, ".projected", p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }));
   const hasRange = !p.finished && p.projected_low_s != null && p.projected_high_s != null;
-  text(card, ".range", hasRange ? `80% range ${duration(p.projected_low_s)} – ${duration(p.projected_high_s)}` : p.finished ? "finished" : "");
+  text(card, ".range", hasRange ? `80% range ${duration(p.projected_low_s)} – ${duration(p.projected_high_s)}` : p.finished ? (race.results_published_at ? "results published" : "unofficial until results are published") : "");
   const margin = card.querySelector(".margin");
   margin.textContent = p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s);
   margin.dataset.good = p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no";
   const chance = percent(p.probability_under_target);
-  text(card, ".chance", chance && !p.finished ? `${chance} chance under ${duration(race.target_s)}` : "");
+  const finishedText = shownUnder(p.projected_margin_s) ? `under ${target}` : `not under ${target}`;
+  text(card, ".chance", p.finished ? finishedText : chance ? `${chance} chance under ${target}` : "");
   text(card, ".last", p.last_checkpoint ? `${p.last_checkpoint} · ${duration(p.last_elapsed_s, { tenths: true })}` : "not yet started");
   const gapNode = card.querySelector(".gap");
   gapNode.textContent = gap(p.gap_s);
@@ -140,9 +197,25 @@ function fillCard(card, athlete) {
   text(card, ".pace", pace(p.pace_s_per_km));
   text(card, ".segment", p.last_segment_pace_s_per_km ? `last segment ${pace(p.last_segment_pace_s_per_km)}` : "");
   text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? requiredPace(p.required_pace_s_per_km) : p.last_checkpoint ? "out of reach" : requiredPace(race.target_s / (race.distance_m / 1000)));
+  text(card, ".left", p.finished || !p.required_pace_s_per_km ? "" : `per km for the ${km(race.distance_m - p.distance_m)} left`);
+  // Pace discipline: segments beyond the race's tolerance, for everyone to see.
+  const outside = (athlete.pace_drift || []).filter((d) => d.outside);
+  const tolerance = `±${race.pace_tolerance_s_per_km} s/km`;
+  const discipline = card.querySelector(".discipline");
+  discipline.textContent = !(athlete.pace_drift || []).length ? "" : outside.length
+    ? `Off pace (${tolerance}): ${outside.map((d) => `${d.checkpoint} ${pace(d.pace_s_per_km)}, ${drift(d.drift_s_per_km)}`).join(" · ")}`
+    : `Every segment within ${tolerance} of the schedule`;
+  discipline.dataset.good = outside.length ? "no" : "yes";
   const ticks = card.querySelector(".course-ticks");
-  ticks.replaceChildren(...race.checkpoints.map((cp) => el("span", { className: "tick", attrs: { "data-left": (cp.distance_m / race.distance_m) * 100, title: cp.code } })));
+  ticks.replaceChildren(
+    ...race.checkpoints.map((cp) =>
+      el("span", { className: `tick${cp.code === "HALF" ? " half" : cp.code === "FINISH" ? " finish" : ""}`, attrs: { "data-left": (cp.distance_m / race.distance_m) * 100, title: cp.name || cp.code } }, [
+        el("span", { className: "tick-label", text: tickLabel(cp) }),
+      ]),
+    ),
+  );
   for (const tick of ticks.children) tick.style.left = `${tick.dataset.left}%`;
+  text(card, ".etas .zone", `Clock (${zoneName(race.timezone)})`);
   const tbody = card.querySelector(".etas tbody");
   tbody.replaceChildren(
     ...p.eta.map((eta) => el("tr", { attrs: { "data-elapsed": eta.elapsed_s } }, [
@@ -154,14 +227,72 @@ function fillCard(card, athlete) {
   );
   card.querySelector(".etas").hidden = p.eta.length === 0;
   card.querySelector(".notes").replaceChildren(...(athlete.notes || []).map((note) => el("li", { text: note })));
+  fillGhosts(card, athlete);
+  card.querySelector(".corrections").replaceChildren(...corrections(athlete).map((line) => el("li", { text: line })));
   drawChart(card, athlete);
+}
+
+// The target line, or a reference run chosen on the page (kept in this browser).
+function chosenGhost() {
+  return (state.race.ghosts || []).find((g) => g.key === ghost) || null;
+}
+
+function fillGhosts(card, athlete) {
+  const select = card.querySelector(".ghost-choice");
+  const ghosts = state.race.ghosts || [];
+  card.querySelector(".ghost-pick").hidden = ghosts.length === 0;
+  if (select.options.length !== ghosts.length + 1) {
+    select.replaceChildren(
+      el("option", { attrs: { value: "" }, text: `the ${duration(state.race.target_s)} line` }),
+      ...ghosts.map((g) => el("option", { attrs: { value: g.key }, text: `${g.name} (${duration(g.finish_s, { tenths: g.finish_s % 1 !== 0 })})` })),
+    );
+    select.addEventListener("change", () => {
+      ghost = select.value;
+      localStorage.setItem(ghostKey, ghost);
+      for (const other of cards.querySelectorAll(".ghost-choice")) other.value = ghost;
+      shownAt.clear(); // a new comparison starts from the estimate itself
+      render(null);
+    });
+  }
+  select.value = chosenGhost() ? ghost : "";
+  const run = chosenGhost();
+  const gaps = run ? (athlete.ghost_gaps || {})[run.key] || [] : [];
+  // "vs Kipchoge, Vienna 2019: 5K +0:00.0 · 10K −0:01.0": at every measured checkpoint.
+  text(card, ".ghost-gaps", run && gaps.length ? `vs ${run.name}: ${gaps.map(([code, s]) => `${code} ${signedSeconds(s)}`).join(" · ")}` : "");
+}
+
+// "5K", "½" for half-way (beside 20K), "Fin" for the finish: short enough for a phone.
+function tickLabel(cp) {
+  if (cp.code === "HALF") return "½";
+  if (cp.code === "FINISH") return "Fin";
+  return cp.code;
+}
+
+// "30K corrected 1:25:12.0 → 1:25:11.0 (photo review)": a correction stays in view.
+function corrections(athlete) {
+  return athlete.splits
+    .filter((split) => split.correction)
+    .map((split) => {
+      const c = split.correction;
+      const why = c.reason ? ` (${c.reason})` : "";
+      return `${split.checkpoint} corrected ${duration(c.elapsed_s_before, { tenths: true })} → ${duration(c.elapsed_s_after, { tenths: true })}${why}`;
+    });
+}
+
+// A screen reader hears each split once, not the clock ticking (the cards are not live).
+function announce(delta) {
+  if (!delta || !delta.athlete || delta.change.type !== "split_added") return;
+  if (!shown().some((a) => a.bib === delta.athlete.bib)) return;
+  const split = delta.athlete.splits.find((s) => s.id === delta.change.split_id);
+  if (split) announcer.textContent = `${delta.athlete.name} passed ${split.checkpoint} in ${duration(split.elapsed_s, { tenths: true })}`;
 }
 
 function segments(athlete) {
   const points = [];
   let previous = { distance_m: 0, elapsed_s: 0 };
   for (const split of athlete.splits) {
-    if (split.flags.length) continue;
+    // A flagged or approximate time would draw a pace nobody ran.
+    if (split.flags.length || split.approximate) continue;
     const metres = split.distance_m - previous.distance_m;
     points.push([split.distance_m / 1000, ((split.elapsed_s - previous.elapsed_s) * 1000) / metres]);
     previous = split;
@@ -181,9 +312,8 @@ function drawChart(card, athlete) {
     return;
   }
   if (!window.uPlot || !points.length) return;
-  const width = Math.max(260, node.clientWidth || 320);
   const chart = new window.uPlot({
-    width, height: 170,
+    width: Math.max(160, node.clientWidth || 320), height: 170,
     legend: { show: false },
     scales: { x: { time: false }, y: { dir: -1, range: (u, min, max) => [Math.min(min, targetPace) - 3, Math.max(max, targetPace) + 3] } },
     axes: [
@@ -193,21 +323,49 @@ function drawChart(card, athlete) {
     series: [{}, { label: "segment pace", stroke: "#4fd1a5", width: 2, points: { size: 7, fill: "#4fd1a5" } }, { label: "target", stroke: "#f6c343", dash: [6, 4], width: 1.5, points: { show: false } }],
   }, data, node);
   charts.set(athlete.bib, chart);
+  // The chart follows its card's width (a window resized, a phone turned): never over the
+  // card beside it.
+  new ResizeObserver(() => {
+    const wanted = Math.max(160, node.clientWidth);
+    if (Math.abs(wanted - chart.width) > 1) chart.setSize({ width: wanted, height: 170 });
+  }).observe(node);
 }
 
-// The clock, countdowns and course position move every second between updates.
+// The clock, countdowns, the target line and the course position move between updates.
 setInterval(() => {
   if (!state) return;
   const elapsed = raceElapsed(state.race, live.serverNow());
-  clock.textContent = elapsed == null ? "not started" : duration(Math.max(0, elapsed));
+  const page = pageClock(shown(), elapsed);
+  clock.textContent = page.elapsed == null ? "not started" : duration(Math.max(0, page.elapsed), { tenths: page.stopped });
+  clock.dataset.stopped = page.stopped ? "yes" : "no";
+  const target = duration(state.race.target_s);
   for (const card of cards.children) {
     const athlete = state.athletes.find((a) => a.bib === card.dataset.bib);
     if (!athlete) continue;
-    const at = estimatedDistance(state.race, athlete, elapsed);
-    const share = (at / state.race.distance_m) * 100;
+    const p = athlete.projection;
+    const run = chosenGhost();
+    const { line, at, ahead } = lineGap(state.race, athlete, elapsed, shownAt, run ? run.track : state.race.target_line);
+    const against = run ? run.name : "the line";
+    const share = ((at ?? 0) / state.race.distance_m) * 100;
     card.querySelector(".runner-dot").style.left = `${share}%`;
     card.querySelector(".course-line").style.setProperty("--done", `${share}%`);
-    card.querySelector(".course-label").textContent = athlete.projection.finished ? "finished" : `≈ ${km(at)}`;
+    card.querySelector(".line-dot").style.left = `${((line ?? 0) / state.race.distance_m) * 100}%`;
+    const surname = athlete.name.split(" ").pop();
+    const where = p.finished ? "finished" : at == null ? "not started" : `≈ ${km(at)}`;
+    text(card, ".course-label", `${surname} ${where}`);
+    text(card, ".line-label", run ? `${run.name} ${km(line)}` : `${target} line ${km(line)}`);
+    text(card, ".line-title", run ? "Against the ghost, live" : "Target line, live");
+    const lineNode = card.querySelector(".line-gap");
+    if (p.finished) {
+      const beat = run ? p.last_elapsed_s < run.finish_s : shownUnder(p.projected_margin_s);
+      lineNode.textContent = beat ? `beat ${against}` : `behind ${against}`;
+      lineNode.dataset.good = beat ? "yes" : "no";
+      text(card, ".line-note", `clock stopped at ${duration(athleteClock(athlete, elapsed), { tenths: true })}`);
+    } else {
+      lineNode.textContent = ahead == null ? "no split yet" : lineText(ahead, against);
+      lineNode.dataset.good = ahead == null ? "" : ahead >= 1 ? "yes" : "no";
+      text(card, ".line-note", ahead == null ? "" : "estimated from the last splits and the race clock");
+    }
     for (const row of card.querySelectorAll(".etas tbody tr")) {
       const left = (Number(row.dataset.elapsed) - elapsed) / state.race.clock_rate;
       row.querySelector(".countdown").textContent = left > 0 ? duration(left) : "due";

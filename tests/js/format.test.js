@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import * as format from "../../static/js/format.js";
 
-const { duration, exactDuration, gap, km, pace, percent, requiredPace, roundUp, shownUnder, signedSeconds, wallTime } = format;
+const { drift, duration, exactDuration, gap, km, lineShort, lineText, pace, percent, requiredPace, roundUp, shownUnder, signedSeconds, wallTime, zoneName } = format;
 
 function table(name, show, rows) {
   test(name, () => {
@@ -197,4 +197,34 @@ table("ETA wall clock rounds up to the second", (iso) => wallTime(iso, "UTC"), [
   ["2019-10-12T06:29:10.001Z", "06:29:11"],
   ["2019-10-12T06:29:59.5Z", "06:30:00"],
   ["2019-10-12T08:29:10.2+02:00", "06:29:11"],
+]);
+
+table("the gap to the target line rounds toward behind", lineText, [
+  [42.9, "42 m ahead of the line"],
+  [0.4, "on the line"],
+  [0, "on the line"],
+  [-0.2, "1 m behind the line"],
+  [-13, "13 m behind the line"],
+  [1234.5, "1.2 km ahead of the line"],
+  [-1234.5, "1.3 km behind the line"],
+  [null, "–"],
+]);
+
+table("the short gap to the line for a table cell", lineShort, [
+  [42.9, "+42 m"],
+  [0.9, "±0 m"],
+  [-0.2, "−1 m"],
+]);
+
+table("a time zone is named by its place", zoneName, [
+  ["Europe/Vienna", "Vienna"],
+  ["America/New_York", "New York"],
+  [undefined, "local"],
+]);
+
+table("a segment's drift from the schedule rounds toward slower", drift, [
+  [-4.74, "4.7 s/km fast"],
+  [1.21, "1.3 s/km slow"],
+  [-0.04, "on pace"],
+  [null, "–"],
 ]);

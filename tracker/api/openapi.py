@@ -139,6 +139,13 @@ def _paths() -> dict:
         "/api/races/{slug}/start": {
             "post": _op("Fire the gun", roles=OFFICIALS, body=StartIn, params=[SLUG])
         },
+        "/api/races/{slug}/results/publish": {
+            "post": _op(
+                "Publish the results (finish times official; again is a retry)",
+                roles=OFFICIALS,
+                params=[SLUG],
+            )
+        },
         "/api/races/{slug}/gun": {
             "post": _op(
                 "Correct the gun time (every elapsed time shifts; audited)",

@@ -128,6 +128,19 @@ def start_race(slug: str):
     return jsonify(write(change, actor=g.actor))
 
 
+@bp.post("/races/<slug>/results/publish")
+@require_role(*OFFICIALS)
+def publish_results(slug: str):
+    """Publish the results: every page stops calling the finish times unofficial."""
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        race_service.publish_results(db.session, race, now=utc_now())
+        return race_view(race)
+
+    return jsonify(write(change, actor=g.actor))
+
+
 @bp.post("/races/<slug>/gun")
 @require_role(*OFFICIALS)
 def correct_gun(slug: str):

@@ -47,6 +47,7 @@ def post_split(slug: str):
             entered_by=g.caller.name,
             now=utc_now(),
             client_id=body.id,
+            approximate=body.approximate,
             future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
         )
         return race, outcome

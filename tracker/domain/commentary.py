@@ -60,12 +60,22 @@ def _against_target(margin_s: float, digits: int) -> str:
 
     >>> _against_target(-0.04, 1), _against_target(-19.8, 1), _against_target(0.2, 0)
     ('on the target', '19.8 s under the target', '1 s over the target')
+
+    A minute or more reads as a time, not raw seconds:
+
+    >>> _against_target(1915, 0), _against_target(-75.04, 1)
+    ('31:55 over the target', '1:15.0 under the target')
     """
     shown = round_up(margin_s, digits)
     if shown == 0:
         return "on the target"
     side = "under" if shown < 0 else "over"
-    return f"{abs(shown) / 10**digits:.{digits}f} s {side} the target"
+    seconds = abs(shown) / 10**digits
+    if seconds < 60:
+        return f"{seconds:.{digits}f} s {side} the target"
+    minutes, rest = divmod(seconds, 60)
+    width = 3 + digits if digits else 2
+    return f"{int(minutes)}:{rest:0{width}.{digits}f} {side} the target"
 
 
 def _distance(metres: float) -> str:

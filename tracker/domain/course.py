@@ -40,6 +40,21 @@ class Course:
                 return mark
         raise KeyError(code)
 
+    def schedule(self) -> list[tuple[float, float]]:
+        """The target schedule's known points as (distance m, elapsed s), start to finish.
+
+        >>> Course(42195, 7200, (CheckpointMark("HALF", 21097.5, 3590),)).schedule()
+        [(0.0, 0.0), (21097.5, 3590), (42195, 7200)]
+        """
+        points = [(0.0, 0.0)]
+        points += [
+            (mark.distance_m, mark.target_elapsed_s)
+            for mark in self.checkpoints
+            if mark.target_elapsed_s is not None and 0 < mark.distance_m < self.distance_m
+        ]
+        points.append((self.distance_m, self.target_s))
+        return points
+
     def target_elapsed_at(self, distance_m: float) -> float:
         """Target elapsed time at a distance: even pace unless checkpoints carry targets.
 
@@ -49,13 +64,7 @@ class Course:
         >>> Course(42195, 7200).target_elapsed_at(21097.5)
         3600.0
         """
-        points = [(0.0, 0.0)]
-        points += [
-            (mark.distance_m, mark.target_elapsed_s)
-            for mark in self.checkpoints
-            if mark.target_elapsed_s is not None and 0 < mark.distance_m < self.distance_m
-        ]
-        points.append((self.distance_m, self.target_s))
+        points = self.schedule()
         if distance_m >= self.distance_m:
             return self.target_s * distance_m / self.distance_m
         for (d0, t0), (d1, t1) in zip(points, points[1:], strict=False):

@@ -20,6 +20,10 @@ class Race(db.Model):
     target_s: Mapped[float]
     timezone: Mapped[str] = mapped_column(String(64))
     gun_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an official published the results: finish times are unofficial until then.
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How far a segment's pace may drift from the schedule before it is flagged (s/km).
+    pace_tolerance_s_per_km: Mapped[float] = mapped_column(default=1.0, server_default="1.0")
     # How fast the race clock runs against the wall clock: 1 for a real race, more for a
     # replay (the demo replays Vienna at 60x).
     clock_rate: Mapped[float] = mapped_column(default=1.0)

@@ -32,6 +32,8 @@ class Split(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     version: Mapped[int] = mapped_column(default=1)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An estimated time (no mat, sources disagree): shown as such, kept out of paces.
+    approximate: Mapped[bool] = mapped_column(default=False, server_default=db.false())
 
     athlete: Mapped[Athlete] = relationship()
     checkpoint: Mapped[Checkpoint] = relationship()

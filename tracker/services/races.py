@@ -58,6 +58,7 @@ def create_race(
     target_s: float = 7200.0,
     timezone: str = "UTC",
     clock_rate: float = 1.0,
+    pace_tolerance_s_per_km: float = 1.0,
     checkpoints: list[dict] | tuple = (),
 ) -> Race:
     """A new race with its checkpoints; the finish is added when not listed."""
@@ -70,6 +71,7 @@ def create_race(
         target_s=target_s,
         timezone=timezone,
         clock_rate=clock_rate,
+        pace_tolerance_s_per_km=pace_tolerance_s_per_km,
     )
     session.add(race)
     for checkpoint in checkpoints:
@@ -201,4 +203,16 @@ def start_race(session: Session, race: Race, *, at: datetime) -> Race:
     race.gun_time = at
     audit.record(session, "gun.fire", race=race, subject=race.slug, after={"gun_time": at})
     live_events.race_changed(session, race, "race_started")
+    return race
+
+
+def publish_results(session: Session, race: Race, *, now: datetime) -> Race:
+    """Make the race's finish times official; publishing again changes nothing."""
+    if race.gun_time is None:
+        raise Refusal("race_not_started", "The race has not started: no results to publish.")
+    if race.results_published_at is not None:
+        return race
+    race.results_published_at = now
+    audit.record(session, "results.publish", race=race, subject=race.slug, after={"at": now})
+    live_events.race_changed(session, race, "results_published")
     return race

@@ -17,6 +17,7 @@ from ..domain.projection import Passing, Projection, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.split_checks import flag_splits
 from ..models import Athlete, Race, Split
+from .attempt_views import attempt_athlete_view, attempt_race_view, estimate_track
 from .courses import course_of
 from .finish_models import model_for
 from .summary import summary_athletes
@@ -45,6 +46,10 @@ def race_view(race: Race) -> dict:
         "gun_time": _local(race, race.gun_time),
         "clock_rate": race.clock_rate,
         "started": race.gun_time is not None,
+        "pace_tolerance_s_per_km": race.pace_tolerance_s_per_km,
+        # Null until an official publishes the results: finish times are unofficial till then.
+        "results_published_at": _local(race, race.results_published_at),
+        **attempt_race_view(race, course),
         "checkpoints": [
             {
                 "code": cp.code,
@@ -76,11 +81,31 @@ def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
         "version": split.version,
         "voided": split.voided_at is not None,
         "flags": [flag] if flag else [],
+        "approximate": split.approximate,
+        "correction": _last_correction(split),
     }
 
 
-def projection_view(race: Race, projection: Projection) -> dict:
-    """The projection fields every payload about an athlete carries."""
+def _last_correction(split: Split) -> dict | None:
+    """The latest correction of a split (old time, new time, why), for every page to show;
+    revisions are only loaded for a split that has been changed."""
+    if split.version == 1:
+        return None
+    corrected = [r for r in split.revisions if r.action == "correct"]
+    if not corrected:
+        return None
+    last = corrected[-1]
+    return {
+        "elapsed_s_before": last.elapsed_ms_before / 1000,
+        "elapsed_s_after": last.elapsed_ms_after / 1000,
+        "reason": last.reason,
+        "by": last.actor,
+    }
+
+
+def projection_view(race: Race, projection: Projection, skip: set[str] = frozenset()) -> dict:
+    """The projection fields every payload about an athlete carries (no ETA at a checkpoint
+    in `skip`, where the athlete already has a time)."""
     return {
         "last_checkpoint": projection.last_checkpoint,
         "last_elapsed_s": _seconds(projection.last_elapsed_s),
@@ -108,6 +133,7 @@ def projection_view(race: Race, projection: Projection) -> dict:
                 "at": _local(race, eta.at),
             }
             for eta in projection.eta
+            if eta.checkpoint not in skip
         ],
     }
 
@@ -122,15 +148,26 @@ def athlete_view(
         for split in live
     ]
     flags = flag_splits(passings)
-    trusted = [passing for passing in passings if passing.checkpoint not in flags]
-    projection = project(
-        course,
-        trusted,
-        gun_time=race.gun_time,
-        clock_rate=race.clock_rate,
-        model=model,
-        own_start_s=(athlete.chip_start_ms or 0) / 1000,
-    )
+    # Flagged and approximate times stay out of paces, the projection and the target line.
+    estimated = {split.checkpoint.code for split in live if split.approximate}
+    trusted = [p for p in passings if p.checkpoint not in flags and p.checkpoint not in estimated]
+
+    def projected(passings: list[Passing]) -> Projection:
+        return project(
+            course,
+            passings,
+            gun_time=race.gun_time,
+            clock_rate=race.clock_rate,
+            model=model,
+            own_start_s=(athlete.chip_start_ms or 0) / 1000,
+        )
+
+    projection = projected(trusted)
+    # A checkpoint with a time, even one the projection leaves out, is no longer ahead.
+    recorded = {split.checkpoint.code for split in live}
+    recorded_m = max((split.checkpoint.distance_m for split in live), default=0.0)
+    # The projection as it stood at the mat before, for "projection improved 7 s since 30K".
+    before = projected(trusted[:-1]) if len(trusted) >= 2 else None
     return {
         "bib": athlete.bib,
         "name": athlete.name,
@@ -140,8 +177,12 @@ def athlete_view(
         "seq": athlete.seq,
         "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
         "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
-        "projection": projection_view(race, projection),
+        "projection": {
+            **projection_view(race, projection, skip=recorded),
+            "track": estimate_track(course, trusted, recorded_m),
+        },
         "notes": notes_for(course, trusted, projection),
+        **attempt_athlete_view(race, course, trusted, projection, before),
     }
 
 

@@ -84,6 +84,7 @@ def record_split(
     client_id: uuid.UUID | None = None,
     idempotency_key: str | None = None,
     future_tolerance_s: float = 5.0,
+    approximate: bool = False,
 ) -> SplitOutcome:
     """Store a split once, however often the request is repeated.
 
@@ -121,5 +122,6 @@ def record_split(
         idempotency_key=key,
         split_id=client_id,
         future_tolerance_s=future_tolerance_s,
+        approximate=approximate,
     )
     return SplitOutcome(split, changed=True)

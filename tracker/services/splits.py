@@ -102,6 +102,7 @@ def enter_split(
     idempotency_key: str | None,
     split_id: uuid.UUID | None = None,
     future_tolerance_s: float = 5.0,
+    approximate: bool = False,
 ) -> Split:
     """Add a split where the athlete has none at the checkpoint (the caller checked), with
     its first revision, and note the change for the live layer."""
@@ -117,6 +118,7 @@ def enter_split(
         received_at=now,
         idempotency_key=idempotency_key or f"auto:{uuid.uuid4()}",
         version=0,
+        approximate=approximate,
     )
     _revise(session, race, split, "enter", elapsed_ms, actor=entered_by, reason=None, now=now)
     session.add(split)
