@@ -55,6 +55,8 @@ STATUS_BY_CODE = {
     "rate_limited": 429,
     # It is well-formed but breaks a rule of the race.
     "validation_error": 422,
+    # Setting an athlete dns, dnf or dq needs the reason, for the record.
+    "reason_required": 422,
     "invalid_time": 422,
     "before_start": 422,
     "future_time": 422,

@@ -32,6 +32,12 @@ class Split(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     version: Mapped[int] = mapped_column(default=1)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What ranks the split (services.places keeps them): its chip time while it is live
+    # and its athlete in the race, else none; the athlete's gender and category beside it,
+    # so a place is one count on an index.
+    place_ms: Mapped[int | None]
+    gender: Mapped[str | None] = mapped_column(String(1))
+    category: Mapped[str | None] = mapped_column(String(16))
 
     athlete: Mapped[Athlete] = relationship()
     checkpoint: Mapped[Checkpoint] = relationship()
@@ -51,6 +57,9 @@ class Split(db.Model):
         ),
         # Places at a checkpoint (who passed before this time) are counted on it.
         Index("ix_splits_checkpoint_elapsed", "checkpoint_id", "elapsed_ms"),
+        Index("ix_splits_place_overall", "checkpoint_id", "place_ms"),
+        Index("ix_splits_place_gender", "checkpoint_id", "gender", "place_ms"),
+        Index("ix_splits_place_category", "checkpoint_id", "category", "place_ms"),
         CheckConstraint("elapsed_ms >= 0", name="elapsed_not_negative"),
         CheckConstraint("source in ('manual', 'mat', 'import')", name="source_known"),
     )

@@ -59,6 +59,7 @@ def create_race(
     timezone: str = "UTC",
     clock_rate: float = 1.0,
     checkpoints: list[dict] | tuple = (),
+    age_groups: list[int] | None = None,
 ) -> Race:
     """A new race with its checkpoints; the finish is added when not listed."""
     if session.scalar(select(Race.id).where(Race.slug == slug)) is not None:
@@ -70,6 +71,7 @@ def create_race(
         target_s=target_s,
         timezone=timezone,
         clock_rate=clock_rate,
+        age_groups=sorted(set(age_groups)) if age_groups else None,
     )
     session.add(race)
     for checkpoint in checkpoints:
@@ -148,6 +150,7 @@ def _race_record(race: Race) -> dict:
         "target_s": race.target_s,
         "timezone": race.timezone,
         "clock_rate": race.clock_rate,
+        "age_groups": race.age_groups,
         "checkpoints": [(cp.code, cp.distance_m) for cp in race.checkpoints],
     }
 

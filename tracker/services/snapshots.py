@@ -10,15 +10,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.athlete_status import in_the_race, status_of
+from ..domain.categories import DEFAULT_AGE_GROUPS
 from ..domain.commentary import notes_for
 from ..domain.course import Course
 from ..domain.finish_model import FinishModel
-from ..domain.projection import Passing, Projection, project
+from ..domain.projection import Passing, Projection, not_projected, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.split_checks import flag_splits
 from ..models import Athlete, Race, Split
-from .courses import course_of
+from .courses import course_of, personal_course
 from .finish_models import model_for
+from .places import places_of
 from .summary import summary_athletes
 
 
@@ -45,6 +48,8 @@ def race_view(race: Race) -> dict:
         "gun_time": _local(race, race.gun_time),
         "clock_rate": race.clock_rate,
         "started": race.gun_time is not None,
+        "results_official": race.results_published_at is not None,
+        "age_groups": list(race.age_groups or DEFAULT_AGE_GROUPS),
         "checkpoints": [
             {
                 "code": cp.code,
@@ -57,7 +62,9 @@ def race_view(race: Race) -> dict:
     }
 
 
-def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
+def split_view(
+    race: Race, split: Split, flag: str | None = None, places: dict | None = None
+) -> dict:
     """One split as the API shows it: gun time (`elapsed_s`) and chip time (`net_elapsed_s`,
     from the athlete's own start-mat read; gun time without one)."""
     elapsed_s = split.elapsed_ms / 1000
@@ -76,6 +83,7 @@ def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
         "version": split.version,
         "voided": split.voided_at is not None,
         "flags": [flag] if flag else [],
+        "places": places,
     }
 
 
@@ -113,9 +121,16 @@ def projection_view(race: Race, projection: Projection) -> dict:
 
 
 def athlete_view(
-    race: Race, course: Course, model: FinishModel, athlete: Athlete, splits: Iterable[Split]
+    race: Race,
+    course: Course,
+    model: FinishModel,
+    athlete: Athlete,
+    splits: Iterable[Split],
+    places: dict | None = None,
 ) -> dict:
-    """An athlete with live splits, their flags, and the projection from unflagged ones."""
+    """An athlete with live splits, their flags, status, places (by split id, those known)
+    and the projection from unflagged ones, against their own target when they have one;
+    an athlete out of the race (dns, dnf, dq) is not projected."""
     live = sorted(splits, key=lambda split: split.checkpoint.distance_m)
     passings = [
         Passing(split.checkpoint.code, split.checkpoint.distance_m, split.elapsed_ms / 1000)
@@ -123,14 +138,21 @@ def athlete_view(
     ]
     flags = flag_splits(passings)
     trusted = [passing for passing in passings if passing.checkpoint not in flags]
-    projection = project(
-        course,
-        trusted,
-        gun_time=race.gun_time,
-        clock_rate=race.clock_rate,
-        model=model,
-        own_start_s=(athlete.chip_start_ms or 0) / 1000,
-    )
+    course = personal_course(course, athlete.target_s)
+    if in_the_race(athlete.status):
+        projection = project(
+            course,
+            trusted,
+            gun_time=race.gun_time,
+            clock_rate=race.clock_rate,
+            model=model,
+            own_start_s=(athlete.chip_start_ms or 0) / 1000,
+        )
+    else:
+        projection = not_projected(course, trusted)
+    places = places or {}
+    finished = any(split.checkpoint.distance_m >= race.distance_m for split in live)
+    started = athlete.chip_start_ms is not None or bool(live)
     return {
         "bib": athlete.bib,
         "name": athlete.name,
@@ -138,10 +160,19 @@ def athlete_view(
         "role": athlete.role,
         "featured": athlete.featured,
         "seq": athlete.seq,
+        "status": status_of(athlete.status, started=started, finished=finished),
+        "status_reason": athlete.status_reason,
+        "gender": athlete.gender,
+        "birth_year": athlete.birth_year,
+        "category": athlete.category,
+        "target_s": athlete.target_s,
         "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
-        "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
+        "splits": [
+            split_view(race, s, flags.get(s.checkpoint.code), places.get(s.id)) for s in live
+        ],
+        "places": places.get(live[-1].id) if live else None,
         "projection": projection_view(race, projection),
-        "notes": notes_for(course, trusted, projection),
+        "notes": notes_for(course, trusted, projection) if in_the_race(athlete.status) else [],
     }
 
 
@@ -159,7 +190,8 @@ def _live_splits(session: Session, race: Race, athlete_ids: list[int] | None = N
 def athlete_snapshot(session: Session, race: Race, athlete: Athlete) -> dict:
     """One athlete's current state."""
     splits = _live_splits(session, race, [athlete.id])
-    return athlete_view(race, course_of(race), model_for(session, race), athlete, splits)
+    places = places_of(session, splits)
+    return athlete_view(race, course_of(race), model_for(session, race), athlete, splits, places)
 
 
 # Past this many athletes, load the race's splits whole rather than naming every athlete.
@@ -173,7 +205,14 @@ def athlete_views(session: Session, race: Race, athletes: list[Athlete]) -> list
     for split in _live_splits(session, race, ids):
         by_athlete[split.athlete_id].append(split)
     course, model = course_of(race), model_for(session, race)
-    return [athlete_view(race, course, model, a, by_athlete[a.id]) for a in athletes]
+    # Each athlete's places where they are now: at their furthest live split.
+    furthest = [
+        max(by_athlete[a.id], key=lambda split: split.checkpoint.distance_m)
+        for a in athletes
+        if by_athlete[a.id]
+    ]
+    places = places_of(session, furthest)
+    return [athlete_view(race, course, model, a, by_athlete[a.id], places) for a in athletes]
 
 
 def race_snapshot(session: Session, race: Race) -> dict:

@@ -1,0 +1,39 @@
+"""Finding athletes in a whole field by bib or the start of any word of their name, with
+case and accents folded (domain.names), on indexes only."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..domain.names import name_words, prefix_bounds
+from ..models import Athlete, AthleteNameWord, Race
+
+PAGE_LIMIT = 100
+
+
+def search_athletes(
+    session: Session, race: Race, query: str, *, offset: int = 0, limit: int = 20
+) -> tuple[int, list[Athlete]]:
+    """Athletes whose bib is the query, or whose name has a word starting with each word of
+    it ("kip" finds Kipchoge, "jose nun" José Núñez), by bib; and how many in all."""
+    words = name_words(query)
+    by_name = []
+    for word in words:
+        low, high = prefix_bounds(word)
+        by_name.append(
+            Athlete.id.in_(
+                select(AthleteNameWord.athlete_id).where(
+                    AthleteNameWord.race_id == race.id,
+                    AthleteNameWord.word >= low,
+                    AthleteNameWord.word < high,
+                )
+            )
+        )
+    by_bib = Athlete.bib == query.strip()
+    match = and_(Athlete.race_id == race.id, or_(by_bib, and_(*by_name)) if by_name else by_bib)
+    total = session.scalar(select(func.count()).select_from(Athlete).where(match))
+    athletes = session.scalars(
+        select(Athlete).where(match).order_by(Athlete.bib).offset(offset).limit(limit)
+    )
+    return total, list(athletes)
