@@ -42,6 +42,8 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/api/races/<slug>/checkpoints"): RACE_SETUP,
     ("POST", "/api/races/<slug>/athletes"): RACE_SETUP,
     ("POST", "/api/races/<slug>/athletes/<bib>/chips"): OFFICIALS,
+    ("PATCH", "/api/races/<slug>/athletes/<bib>"): OFFICIALS,
+    ("POST", "/api/races/<slug>/results/publish"): OFFICIALS,
     ("POST", "/api/races/<slug>/start"): OFFICIALS,
     ("POST", "/api/races/<slug>/gun"): OFFICIALS,
     ("POST", "/api/races/<slug>/splits"): SPLIT_ENTRY,

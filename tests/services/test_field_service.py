@@ -77,9 +77,7 @@ def places(session, race, bib):
     return athlete(session, race, bib)["places"]
 
 
-def test_the_category_is_the_races_age_group_unless_the_results_service_gives_one(
-    session, city
-):
+def test_the_category_is_the_races_age_group_unless_the_results_service_gives_one(session, city):
     assert [athlete(session, city, bib)["category"] for bib, *_ in FIELD] == [
         "M40", "F18", "M18", "M40", "F45"
     ]  # fmt: skip
@@ -94,9 +92,7 @@ def test_the_category_is_the_races_age_group_unless_the_results_service_gives_on
 
 
 def test_a_race_with_its_own_age_groups_places_athletes_by_them(session):
-    race = write(
-        lambda: races.create_race(session, slug="own", name="Own", age_groups=[20, 50])
-    )
+    race = write(lambda: races.create_race(session, slug="own", name="Own", age_groups=[20, 50]))
     write(
         lambda: athletes.add_athlete(
             session, race, bib="1", name="A", gender="X", age=49, now=GUN_TIME
@@ -209,9 +205,7 @@ def test_status_follows_the_timing_until_an_official_says_otherwise(session, cit
     assert athlete(session, city, "101")["status"] == "dq"
 
 
-def test_setting_dns_dnf_or_dq_needs_a_reason_and_the_audit_log_keeps_who_and_why(
-    session, city
-):
+def test_setting_dns_dnf_or_dq_needs_a_reason_and_the_audit_log_keeps_who_and_why(session, city):
     with pytest.raises(Refusal) as caught:
         set_status(session, city, "101", "dns", reason=None)
     assert (caught.value.code, caught.value.field) == ("reason_required", "reason")
@@ -227,10 +221,14 @@ def test_setting_dns_dnf_or_dq_needs_a_reason_and_the_audit_log_keeps_who_and_wh
 
 def test_an_athlete_out_of_the_race_is_due_at_no_mat(session, city):
     now = after_gun(2 * 3600)
-    due = {cp["code"]: cp["athletes_due"] for cp in timing_health(session, city, now)["checkpoints"]}
+    due = {
+        cp["code"]: cp["athletes_due"] for cp in timing_health(session, city, now)["checkpoints"]
+    }
     assert due["10K"] == 5
     set_status(session, city, "101", "dns", reason="no show")
-    due = {cp["code"]: cp["athletes_due"] for cp in timing_health(session, city, now)["checkpoints"]}
+    due = {
+        cp["code"]: cp["athletes_due"] for cp in timing_health(session, city, now)["checkpoints"]
+    }
     assert due["10K"] == 4
 
 

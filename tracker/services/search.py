@@ -16,7 +16,8 @@ def search_athletes(
     session: Session, race: Race, query: str, *, offset: int = 0, limit: int = 20
 ) -> tuple[int, list[Athlete]]:
     """Athletes whose bib is the query, or whose name has a word starting with each word of
-    it ("kip" finds Kipchoge, "jose nun" José Núñez), by bib; and how many in all."""
+    it ("kip" finds Kipchoge, "jose nun" José Núñez), by bib; and how many in all (an
+    empty query: everyone)."""
     words = name_words(query)
     by_name = []
     for word in words:
@@ -31,7 +32,10 @@ def search_athletes(
             )
         )
     by_bib = Athlete.bib == query.strip()
-    match = and_(Athlete.race_id == race.id, or_(by_bib, and_(*by_name)) if by_name else by_bib)
+    if not query.strip():
+        match = Athlete.race_id == race.id  # no query: the whole field, by bib
+    else:
+        match = and_(Athlete.race_id == race.id, or_(by_bib, and_(*by_name)) if by_name else by_bib)
     total = session.scalar(select(func.count()).select_from(Athlete).where(match))
     athletes = session.scalars(
         select(Athlete).where(match).order_by(Athlete.bib).offset(offset).limit(limit)
