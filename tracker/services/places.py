@@ -10,8 +10,10 @@ is one more than the ranked splits there with a smaller chip time.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from sqlalchemy import case, event, func, inspect, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ..domain.athlete_status import in_the_race
 from ..models import Athlete, Race, Split
@@ -91,60 +93,52 @@ def refresh_race(session: Session, race: Race) -> None:
     )
 
 
-# Up to this many splits at one checkpoint are placed by counting ahead of each on the
-# index; more (a live batch at a busy mat, a whole field) by ranking the checkpoint once.
-COUNTED_SPLITS = 20
+def _places_in(
+    session: Session, checkpoint_id: int, group: str, value, chip_times: list[int]
+) -> dict[int, int]:
+    """Places among the ranked splits at a checkpoint (in a gender or category when `group`
+    names one) of these chip times, by chip time: one count before the fastest of them and
+    the chip times between the fastest and the slowest, both on an index; ties share a place.
 
-
-def _count_ahead(group: str):
-    """A correlated count: ranked splits at the same checkpoint (and group) with a smaller
-    chip time; one more is the split's place."""
-    other = aliased(Split)
-    query = select(func.count()).where(
-        other.checkpoint_id == Split.checkpoint_id, other.place_ms < Split.place_ms
-    )
+    However many times are asked for, two queries: a batch of splits at one mat, a page of
+    results, or a whole checkpoint for a CSV.
+    """
+    where = [Split.checkpoint_id == checkpoint_id]
     if group != "overall":
-        query = query.where(getattr(other, group) == getattr(Split, group))
-    return query.scalar_subquery() + 1
-
-
-def _rank(group: str):
-    """A window rank: the place among the checkpoint's ranked splits (ties share one)."""
-    partition = [Split.checkpoint_id] + ([getattr(Split, group)] if group != "overall" else [])
-    return func.rank().over(partition_by=partition, order_by=Split.place_ms)
-
-
-def ranked_at(checkpoint_id: int):
-    """Every ranked split at a checkpoint with its three places (a subquery to filter)."""
-    return (
-        select(
-            Split.id,
-            Split.athlete_id,
-            Split.elapsed_ms,
-            Split.place_ms,
-            Split.gender,
-            Split.category,
-            *(_rank(group).label(f"{group}_place") for group in PLACE_GROUPS),
+        where.append(getattr(Split, group) == value)
+    low, high = min(chip_times), max(chip_times)
+    ahead = session.scalar(select(func.count()).where(*where, Split.place_ms < low))
+    between = list(
+        session.scalars(
+            select(Split.place_ms)
+            .where(*where, Split.place_ms >= low, Split.place_ms <= high)
+            .order_by(Split.place_ms)
         )
-        .where(Split.checkpoint_id == checkpoint_id, Split.place_ms.is_not(None))
-        .subquery()
     )
+    return {t: ahead + bisect_left(between, t) + 1 for t in chip_times}
 
 
-def _rows(session: Session, checkpoint_id: int, ids: list) -> list:
-    if len(ids) <= COUNTED_SPLITS:
-        columns = [_count_ahead(group) for group in PLACE_GROUPS]
-        query = select(Split.id, Split.place_ms, Split.gender, Split.category, *columns)
-        return list(session.execute(query.where(Split.id.in_(ids))))
-    ranked = ranked_at(checkpoint_id)
-    query = select(
-        ranked.c.id,
-        ranked.c.place_ms,
-        ranked.c.gender,
-        ranked.c.category,
-        *(ranked.c[f"{group}_place"] for group in PLACE_GROUPS),
-    )
-    return list(session.execute(query.where(ranked.c.id.in_(ids))))
+def place_table(session: Session, checkpoint_id: int, keyed: list[tuple]) -> list[dict]:
+    """Places (overall, gender, category) of ranked splits at one checkpoint, given as
+    (chip time, gender, category), in the same order."""
+    if not keyed:
+        return []
+    found: dict[tuple, dict[int, int]] = {}
+    for index, group in enumerate(PLACE_GROUPS):
+        values = {None} if group == "overall" else {key[index] for key in keyed} - {None}
+        for value in values:
+            times = [key[0] for key in keyed if group == "overall" or key[index] == value]
+            found[group, value] = _places_in(session, checkpoint_id, group, value, times)
+    return [
+        places_view(
+            gender,
+            category,
+            found["overall", None][chip_time],
+            found["gender", gender][chip_time] if gender else None,
+            found["category", category][chip_time] if category else None,
+        )
+        for chip_time, gender, category in keyed
+    ]
 
 
 def places_view(gender: str | None, category: str | None, overall, by_gender, by_category):
@@ -159,13 +153,16 @@ def places_view(gender: str | None, category: str | None, overall, by_gender, by
 
 def places_of(session: Session, splits) -> dict:
     """Places (overall, gender, category) of these splits, by split id; a split that does
-    not rank has none. A handful of queries whatever the number of splits."""
-    by_checkpoint: dict[int, list] = {}
+    not rank has none. A few queries per checkpoint, whatever the number of splits."""
+    session.flush()
+    by_checkpoint: dict[int, list[Split]] = {}
+    places: dict = {}
     for split in splits:
-        by_checkpoint.setdefault(split.checkpoint_id, []).append(split.id)
-    places: dict = {split.id: None for split in splits}
-    for checkpoint_id, ids in by_checkpoint.items():
-        for split_id, place_ms, gender, category, *ranks in _rows(session, checkpoint_id, ids):
-            if place_ms is not None:
-                places[split_id] = places_view(gender, category, *ranks)
+        places[split.id] = None
+        if split.place_ms is not None:
+            by_checkpoint.setdefault(split.checkpoint_id, []).append(split)
+    for checkpoint_id, ranked in by_checkpoint.items():
+        keyed = [(split.place_ms, split.gender, split.category) for split in ranked]
+        for split, found in zip(ranked, place_table(session, checkpoint_id, keyed), strict=True):
+            places[split.id] = found
     return places

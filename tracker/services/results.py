@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Athlete, Checkpoint, Race
+from ..models import Athlete, Checkpoint, Race, Split
 from . import audit, live_events
-from .places import places_view, ranked_at
+from .places import place_table
 from .splits import find_checkpoint
 
 PAGE_LIMIT = 500
@@ -39,42 +39,36 @@ def results(
 ) -> Results:
     """Who passed a checkpoint (the finish unless named), fastest chip time first."""
     mark = find_checkpoint(race, checkpoint) if checkpoint else race.checkpoints[-1]
-    ranked = ranked_at(mark.id)
-    wanted = []
+    wanted = [Split.checkpoint_id == mark.id, Split.place_ms.is_not(None)]
     if gender:
-        wanted.append(ranked.c.gender == gender)
+        wanted.append(Split.gender == gender)
     if category:
-        wanted.append(ranked.c.category == category)
-    total = session.scalar(select(func.count()).select_from(ranked).where(*wanted))
+        wanted.append(Split.category == category)
+    total = session.scalar(select(func.count()).select_from(Split).where(*wanted))
     query = (
-        select(ranked, Athlete.bib, Athlete.name, Athlete.country, Athlete.chip_start_ms)
-        .join(Athlete, Athlete.id == ranked.c.athlete_id)
+        select(Split, Athlete)
+        .join(Athlete, Athlete.id == Split.athlete_id)
         .where(*wanted)
-        .order_by(ranked.c.place_ms, Athlete.bib)
+        .order_by(Split.place_ms, Athlete.bib)
         .offset(offset)
         .limit(limit)
     )
+    page = list(session.execute(query))
+    keyed = [(split.place_ms, split.gender, split.category) for split, _ in page]
+    group = "category" if category else "gender" if gender else "overall"
     rows = [
         {
-            "place": (
-                row.category_place
-                if category
-                else row.gender_place
-                if gender
-                else row.overall_place
-            ),
-            "places": places_view(
-                row.gender, row.category, row.overall_place, row.gender_place, row.category_place
-            ),
-            "bib": row.bib,
-            "name": row.name,
-            "country": row.country,
-            "gender": row.gender,
-            "category": row.category,
-            "net_elapsed_s": row.place_ms / 1000,
-            "elapsed_s": row.elapsed_ms / 1000,
+            "place": places[group],
+            "places": places,
+            "bib": athlete.bib,
+            "name": athlete.name,
+            "country": athlete.country,
+            "gender": split.gender,
+            "category": split.category,
+            "net_elapsed_s": split.place_ms / 1000,
+            "elapsed_s": split.elapsed_ms / 1000,
         }
-        for row in session.execute(query)
+        for (split, athlete), places in zip(page, place_table(session, mark.id, keyed), strict=True)
     ]
     return Results(mark, total, rows, official=race.results_published_at is not None)
 

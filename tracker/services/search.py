@@ -3,7 +3,7 @@ case and accents folded (domain.names), on indexes only."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.names import name_words, prefix_bounds
@@ -19,23 +19,24 @@ def search_athletes(
     it ("kip" finds Kipchoge, "jose nun" José Núñez), by bib; and how many in all (an
     empty query: everyone)."""
     words = name_words(query)
-    by_name = []
-    for word in words:
-        low, high = prefix_bounds(word)
-        by_name.append(
-            Athlete.id.in_(
-                select(AthleteNameWord.athlete_id).where(
-                    AthleteNameWord.race_id == race.id,
-                    AthleteNameWord.word >= low,
-                    AthleteNameWord.word < high,
-                )
-            )
-        )
-    by_bib = Athlete.bib == query.strip()
     if not query.strip():
         match = Athlete.race_id == race.id  # no query: the whole field, by bib
     else:
-        match = and_(Athlete.race_id == race.id, or_(by_bib, and_(*by_name)) if by_name else by_bib)
+        by_bib = select(Athlete.id).where(Athlete.race_id == race.id, Athlete.bib == query.strip())
+        by_word = [
+            select(AthleteNameWord.athlete_id).where(
+                AthleteNameWord.race_id == race.id,
+                AthleteNameWord.word >= low,
+                AthleteNameWord.word < high,
+            )
+            for low, high in map(prefix_bounds, words)
+        ]
+        # Each word of the query starts a word of the name; or the query is the bib.
+        if not by_word:
+            match = Athlete.id.in_(by_bib)
+        else:
+            by_name = intersect(*by_word) if len(by_word) > 1 else by_word[0]
+            match = or_(Athlete.id.in_(by_bib), Athlete.id.in_(by_name))
     total = session.scalar(select(func.count()).select_from(Athlete).where(match))
     athletes = session.scalars(
         select(Athlete).where(match).order_by(Athlete.bib).offset(offset).limit(limit)
