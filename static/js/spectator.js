@@ -33,10 +33,27 @@ function saveFollowed() {
   renderFollowed();
 }
 
+// The whole field is searched on the server (bib or the start of any word of a name,
+// accents ignored); the live state only carries the leaders and whom one follows.
+let found = [];
+let searching = null;
+picker.addEventListener("input", () => {
+  clearTimeout(searching);
+  const query = picker.value.trim();
+  if (!query) return;
+  searching = setTimeout(async () => {
+    const response = await fetch(`/api/races/${slug}/athletes?q=${encodeURIComponent(query)}&limit=10`);
+    if (!response.ok || picker.value.trim() !== query) return;
+    found = (await response.json()).athletes;
+    choices.replaceChildren(...found.map((a) => el("option", { attrs: { value: a.bib }, text: `${a.name} (${a.bib}${a.category ? ` · ${a.category}` : ""})` })));
+  }, 150);
+});
+
 document.getElementById("follow-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const wanted = picker.value.trim();
-  const match = state && state.athletes.find((a) => a.bib === wanted || a.name.toLowerCase() === wanted.toLowerCase());
+  const known = [...found, ...(state ? state.athletes : [])];
+  const match = known.find((a) => a.bib === wanted) || known.find((a) => a.name.toLowerCase() === wanted.toLowerCase()) || (found.length === 1 ? found[0] : null);
   const bib = match ? match.bib : wanted;
   if (/^[A-Za-z0-9]{1,16}$/.test(bib) && !followed.includes(bib)) {
     followed.push(bib);
@@ -71,7 +88,7 @@ function shown() {
 function render(delta) {
   document.getElementById("race-name").textContent = state.race.name;
   document.getElementById("target").textContent = `target ${duration(state.race.target_s)}`;
-  choices.replaceChildren(...state.athletes.map((a) => el("option", { attrs: { value: a.bib }, text: `${a.name} (${a.bib})` })));
+  if (!picker.value.trim()) choices.replaceChildren(...state.athletes.map((a) => el("option", { attrs: { value: a.bib }, text: `${a.name} (${a.bib})` })));
   const athletes = shown();
   const keep = new Set(athletes.map((a) => a.bib));
   for (const node of [...cards.children]) if (!keep.has(node.dataset.bib)) node.remove();
@@ -100,7 +117,7 @@ function buildCard(athlete) {
       <div class="metric big"><span class="label">Against target</span><span class="value margin"></span><span class="sub chance"></span></div>
     </div>
     <div class="metrics">
-      <div class="metric"><span class="label">Last checkpoint</span><span class="value last"></span></div>
+      <div class="metric"><span class="label">Last checkpoint</span><span class="value last"></span><span class="sub places"></span></div>
       <div class="metric"><span class="label">Schedule</span><span class="value gap"></span></div>
       <div class="metric"><span class="label">Pace</span><span class="value pace"></span><span class="sub segment"></span></div>
       <div class="metric"><span class="label">Needs</span><span class="value required"></span></div>
@@ -124,7 +141,12 @@ function fillCard(card, athlete) {
   text(card, ".who", athlete.name);
   text(card, ".bib", athlete.bib);
   text(card, ".country", athlete.country || "");
-  text(card, ".role", athlete.role === "pacer" ? "pacer" : "");
+  const out = ["dns", "dnf", "dq"].includes(athlete.status);
+  text(card, ".role", out ? athlete.status.toUpperCase() : athlete.role === "pacer" ? "pacer" : "");
+  card.dataset.status = athlete.status || "";
+  const places = athlete.places;
+  text(card, ".places", places ? [`place ${places.overall}`, places.category ? `${athlete.category} ${places.category}` : null].filter(Boolean).join(" · ") : "");
+  const target = athlete.target_s ?? race.target_s;
   text(card, ".projected", p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }));
   const hasRange = !p.finished && p.projected_low_s != null && p.projected_high_s != null;
   text(card, ".range", hasRange ? `80% range ${duration(p.projected_low_s)} – ${duration(p.projected_high_s)}` : p.finished ? "finished" : "");
@@ -132,14 +154,14 @@ function fillCard(card, athlete) {
   margin.textContent = p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s);
   margin.dataset.good = p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no";
   const chance = percent(p.probability_under_target);
-  text(card, ".chance", chance && !p.finished ? `${chance} chance under ${duration(race.target_s)}` : "");
+  text(card, ".chance", chance && !p.finished ? `${chance} chance under ${duration(target)}` : "");
   text(card, ".last", p.last_checkpoint ? `${p.last_checkpoint} · ${duration(p.last_elapsed_s, { tenths: true })}` : "not yet started");
   const gapNode = card.querySelector(".gap");
   gapNode.textContent = gap(p.gap_s);
   gapNode.dataset.good = p.gap_s == null ? "" : p.gap_s <= 0 ? "yes" : "no";
   text(card, ".pace", pace(p.pace_s_per_km));
   text(card, ".segment", p.last_segment_pace_s_per_km ? `last segment ${pace(p.last_segment_pace_s_per_km)}` : "");
-  text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? requiredPace(p.required_pace_s_per_km) : p.last_checkpoint ? "out of reach" : requiredPace(race.target_s / (race.distance_m / 1000)));
+  text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? requiredPace(p.required_pace_s_per_km) : out ? "–" : p.last_checkpoint ? "out of reach" : requiredPace(target / (race.distance_m / 1000)));
   const ticks = card.querySelector(".course-ticks");
   ticks.replaceChildren(...race.checkpoints.map((cp) => el("span", { className: "tick", attrs: { "data-left": (cp.distance_m / race.distance_m) * 100, title: cp.code } })));
   for (const tick of ticks.children) tick.style.left = `${tick.dataset.left}%`;
