@@ -146,6 +146,7 @@ class AthleteIn(Body):
     target_s: TargetSeconds | None = Field(
         default=None, description="The athlete's own finish target; else the race's."
     )
+    wave: CheckpointCode | None = Field(default=None, description="The start wave's code.")
 
     @model_validator(mode="after")
     def _one_age(self) -> AthleteIn:
@@ -166,6 +167,11 @@ class AthletePatchIn(Body):
         if self.status is None and "target_s" not in self.model_fields_set:
             raise PydanticCustomError("validation_error", "Give a status or a target_s.")
         return self
+
+
+class WaveIn(Body):
+    code: CheckpointCode
+    name: Text | None = None
 
 
 class _TimeOrElapsed(Body):

@@ -1,5 +1,5 @@
 """a city marathon: athlete status, gender, age and category, personal targets, places by
-chip time at every checkpoint, and name search
+chip time at every checkpoint, name search, start waves with their own guns
 
 Revision ID: c17a0e5b3d21
 Revises: 9022f3a9ac35
@@ -24,7 +24,27 @@ def upgrade():
         batch.add_column(
             sa.Column("results_published_at", sa.DateTime(timezone=True), nullable=True)
         )
+    op.create_table(
+        "waves",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("race_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("gun_time", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["race_id"], ["races.id"], name=op.f("fk_waves_race_id_races"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_waves")),
+        sa.UniqueConstraint("race_id", "code", name=op.f("uq_waves_race_id_code")),
+    )
     with op.batch_alter_table("athletes") as batch:
+        batch.add_column(sa.Column("wave_id", sa.Integer(), nullable=True))
+        batch.add_column(
+            sa.Column("gun_offset_ms", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch.create_foreign_key(
+            op.f("fk_athletes_wave_id_waves"), "waves", ["wave_id"], ["id"], ondelete="SET NULL"
+        )
         batch.add_column(sa.Column("status", sa.String(length=8), nullable=True))
         batch.add_column(sa.Column("status_reason", sa.Text(), nullable=True))
         batch.add_column(sa.Column("gender", sa.String(length=1), nullable=True))
@@ -103,6 +123,10 @@ def downgrade():
         batch.drop_column("gender")
         batch.drop_column("status_reason")
         batch.drop_column("status")
+        batch.drop_constraint(op.f("fk_athletes_wave_id_waves"), type_="foreignkey")
+        batch.drop_column("gun_offset_ms")
+        batch.drop_column("wave_id")
+    op.drop_table("waves")
     with op.batch_alter_table("races") as batch:
         batch.drop_column("results_published_at")
         batch.drop_column("age_groups")

@@ -28,6 +28,7 @@ from ..schemas import (
     SplitIn,
     StartIn,
     VoidIn,
+    WaveIn,
 )
 from . import bp
 
@@ -44,6 +45,7 @@ REQUEST_MODELS = (
     RevertIn,
     ChipIn,
     ReadBatchIn,
+    WaveIn,
 )
 
 PROBLEM_SCHEMA = {
@@ -74,6 +76,7 @@ PROBLEM_SCHEMA = {
 
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 SPLIT_ID = {"name": "split_id", "in": "path", "required": True, "schema": {"type": "string"}}
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
 BIB = {"name": "bib", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
@@ -173,6 +176,20 @@ def _paths() -> dict:
                 "Results by chip time at a checkpoint as CSV",
                 params=[SLUG, *RESULT_FILTERS],
                 media="text/csv",
+            )
+        },
+        "/api/races/{slug}/waves": {
+            "post": _op("Add a start wave", roles=RACE_SETUP, body=WaveIn, params=[SLUG], ok="201")
+        },
+        "/api/races/{slug}/waves/{code}/start": {
+            "post": _op("Fire a wave's gun", roles=OFFICIALS, body=StartIn, params=[SLUG, CODE])
+        },
+        "/api/races/{slug}/waves/{code}/gun": {
+            "post": _op(
+                "Correct a wave's gun (its athletes' gun times move; audited)",
+                roles=OFFICIALS,
+                body=GunIn,
+                params=[SLUG, CODE],
             )
         },
         "/api/races/{slug}/results/publish": {

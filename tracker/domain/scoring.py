@@ -66,6 +66,7 @@ def score_athlete(
     voided: Collection[str] = (),
     fastest_pace: float = FASTEST_PLAUSIBLE_PACE_S_PER_KM,
     window_s: float = MERGE_WINDOW_S,
+    gun_s: float = 0.0,
 ) -> Scored:
     """Pick the governing read at each checkpoint.
 
@@ -77,14 +78,15 @@ def score_athlete(
     an official voided the mat's split (`voided`) keeps none; their reads are overridden.
 
     Start-mat reads (`START`) give the athlete's own start: the last one within
-    START_WINDOW_S of the gun, a read just before the gun counting as the gun itself.
+    START_WINDOW_S of their gun, a read just before the gun counting as the gun itself.
+    `gun_s` is that gun: their start wave's, in seconds after the race's (0 without waves).
     """
     manual = manual or {}
     verdicts: dict[str, Verdict] = {}
     by_checkpoint = _by_checkpoint(course, reads, verdicts)
-    start_s = _own_start(by_checkpoint.pop(START, []), verdicts)
+    start_s = _own_start(by_checkpoint.pop(START, []), verdicts, gun_s)
     passings: dict[str, Read] = {}
-    last_distance, last_elapsed = 0.0, start_s or 0.0
+    last_distance, last_elapsed = 0.0, start_s if start_s is not None else gun_s
     for mark in course.checkpoints:
         candidates = by_checkpoint.get(mark.code, [])
         if mark.code in manual:
@@ -158,19 +160,29 @@ def _crossing(
     return governing
 
 
-def _own_start(reads: list[Read], verdicts: dict[str, Verdict]) -> float | None:
-    """The last start-mat read in the start window (TIMING.md §9.6), never before the gun."""
-    in_window = [read for read in reads if read.elapsed_s <= START_WINDOW_S]
+def _own_start(reads: list[Read], verdicts: dict[str, Verdict], gun_s: float) -> float | None:
+    """The last start-mat read in the start window after the athlete's own gun (their
+    wave's; TIMING.md §9.6), never before that gun.
+
+    >>> wave_b = [Read("k1", START, 1500.0)]  # 25 min after the race's gun, 5 after wave B's
+    >>> _own_start(wave_b, {}, gun_s=1200.0), _own_start(wave_b, {}, gun_s=0.0)
+    (1500.0, None)
+    """
+    in_window = []
     for read in reads:
-        if read.elapsed_s > START_WINDOW_S:
+        if read.elapsed_s < gun_s - PRESTART_S:
+            verdicts[read.key] = Verdict(PRESTART, "before the athlete's wave's gun")
+        elif read.elapsed_s > gun_s + START_WINDOW_S:
             verdicts[read.key] = Verdict(UNUSED_START, "after the start window")
+        else:
+            in_window.append(read)
     if not in_window:
         return None
     last = in_window[-1]
     verdicts[last.key] = Verdict(USED, "the athlete's own start")
     for read in in_window[:-1]:
         verdicts[read.key] = Verdict(UNUSED_START, "replaced by a later start read")
-    return max(0.0, last.elapsed_s)
+    return max(gun_s, last.elapsed_s)
 
 
 OFFICIAL_TIME, OFFICIAL_VOID = "time", "void"

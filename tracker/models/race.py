@@ -38,6 +38,7 @@ class Race(db.Model):
     athletes: Mapped[list[Athlete]] = relationship(
         back_populates="race", order_by="Athlete.bib", cascade="all, delete-orphan"
     )
+    waves: Mapped[list[Wave]] = relationship(order_by="Wave.id", cascade="all, delete-orphan")
 
     __table_args__ = (
         CheckConstraint("distance_m > 0", name="distance_positive"),
@@ -91,6 +92,10 @@ class Athlete(db.Model):
     category: Mapped[str | None] = mapped_column(String(16))
     # The athlete's own finish target (chip time); none: the race's target.
     target_s: Mapped[float | None]
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id", ondelete="SET NULL"))
+    # The athlete's wave's gun, in ms after the race's gun (services.waves keeps it): their
+    # gun time counts from it, and so does chip time without a start read.
+    gun_offset_ms: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     race: Mapped[Race] = relationship(back_populates="athletes")
@@ -98,6 +103,7 @@ class Athlete(db.Model):
         back_populates="athlete", order_by="Chip.code", cascade="all, delete-orphan"
     )
     name_words: Mapped[list[AthleteNameWord]] = relationship(cascade="all, delete-orphan")
+    wave: Mapped[Wave | None] = relationship()
 
     __table_args__ = (
         UniqueConstraint("race_id", "bib"),
@@ -106,6 +112,20 @@ class Athlete(db.Model):
         CheckConstraint("gender in ('M', 'F', 'X')", name="gender_known"),
         CheckConstraint("target_s > 0", name="target_positive"),
     )
+
+
+class Wave(db.Model):
+    """A start wave: its own gun, fired and corrected like the race's (which fires first)."""
+
+    __tablename__ = "waves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    gun_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("race_id", "code"),)
 
 
 class AthleteNameWord(db.Model):

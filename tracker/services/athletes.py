@@ -12,7 +12,7 @@ from ..domain.categories import DEFAULT_AGE_GROUPS, age_in, category_for
 from ..domain.names import name_words
 from ..domain.refusals import Refusal
 from ..models import Athlete, AthleteNameWord, Chip, Race, RawRead
-from . import audit, live_events
+from . import audit, live_events, waves
 from .rescoring import rescore
 from .summary import forget_field_size
 
@@ -53,6 +53,7 @@ def add_athlete(
     age: int | None = None,
     category: str | None = None,
     target_s: float | None = None,
+    wave: str | None = None,
     future_tolerance_s: float = 5.0,
 ) -> Athlete:
     """An athlete with a bib unique in the race and chips no one else wears, scored at once
@@ -64,6 +65,7 @@ def add_athlete(
     ):
         raise Refusal("athlete_exists", f"Bib {bib} is taken in this race.")
     _refuse_taken_chips(session, race, chips)
+    start_wave = waves.find_wave(race, wave, field="wave") if wave else None
     forget_field_size(session)
     race_year = race_year_of(race, now)
     if birth_year is None and age is not None:
@@ -82,6 +84,8 @@ def add_athlete(
         birth_year=birth_year,
         category=category,
         target_s=target_s,
+        wave_id=start_wave.id if start_wave else None,
+        gun_offset_ms=waves.offset_ms(race, start_wave),
     )
     athlete.chips = [Chip(race_id=race.id, code=code) for code in dict.fromkeys(chips)]
     athlete.name_words = [
@@ -107,6 +111,7 @@ def add_athlete(
             "birth_year": birth_year,
             "category": category,
             "target_s": target_s,
+            "wave": wave,
         },
     )
     live_events.athlete_changed(session, race, athlete, "athlete_added")

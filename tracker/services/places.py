@@ -19,7 +19,7 @@ from ..domain.athlete_status import in_the_race
 from ..models import Athlete, Race, Split
 
 # The athlete's columns a split's place keys follow.
-_FOLLOWED = ("chip_start_ms", "status", "gender", "category")
+_FOLLOWED = ("chip_start_ms", "gun_offset_ms", "status", "gender", "category")
 PLACE_GROUPS = ("overall", "gender", "category")
 
 
@@ -27,7 +27,15 @@ def place_ms_of(split: Split, athlete: Athlete) -> int | None:
     """What ranks a split: its chip time, or none when it does not count for places."""
     if split.voided_at is not None or not in_the_race(athlete.status):
         return None
-    return split.elapsed_ms - (athlete.chip_start_ms or 0)
+    return split.elapsed_ms - own_start_ms(athlete)
+
+
+def own_start_ms(athlete: Athlete) -> int:
+    """Where an athlete's chip time counts from, in ms after the race's gun: their start
+    read, else their wave's gun (the race's gun without waves)."""
+    if athlete.chip_start_ms is not None:
+        return athlete.chip_start_ms
+    return athlete.gun_offset_ms or 0
 
 
 def _changed(athlete: Athlete) -> bool:
@@ -63,7 +71,7 @@ def keep_place_keys(session: Session, flush_context, instances) -> None:
 
 def _rekey(athlete: Athlete):
     """The UPDATE that gives all of an athlete's splits their place keys."""
-    chip_time = Split.elapsed_ms - (athlete.chip_start_ms or 0)
+    chip_time = Split.elapsed_ms - own_start_ms(athlete)
     ranked = in_the_race(athlete.status)
     return (
         update(Split)
@@ -79,9 +87,9 @@ def _rekey(athlete: Athlete):
 
 def refresh_race(session: Session, race: Race) -> None:
     """Recompute every ranked split's chip time in one statement (after a bulk change such
-    as a gun correction, which moves elapsed times past the ORM)."""
+    as a gun correction, which moves elapsed times and wave guns past the ORM)."""
     start = (
-        select(func.coalesce(Athlete.chip_start_ms, 0))
+        select(func.coalesce(Athlete.chip_start_ms, Athlete.gun_offset_ms))
         .where(Athlete.id == Split.athlete_id)
         .scalar_subquery()
     )

@@ -21,7 +21,7 @@ from ..domain.split_checks import flag_splits
 from ..models import Athlete, Race, Split
 from .courses import course_of, personal_course
 from .finish_models import model_for
-from .places import places_of
+from .places import own_start_ms, places_of
 from .summary import summary_athletes
 
 
@@ -50,6 +50,10 @@ def race_view(race: Race) -> dict:
         "started": race.gun_time is not None,
         "results_official": race.results_published_at is not None,
         "age_groups": list(race.age_groups or DEFAULT_AGE_GROUPS),
+        "waves": [
+            {"code": wave.code, "name": wave.name, "gun_time": _local(race, wave.gun_time)}
+            for wave in race.waves
+        ],
         "checkpoints": [
             {
                 "code": cp.code,
@@ -68,13 +72,14 @@ def split_view(
     """One split as the API shows it: gun time (`elapsed_s`) and chip time (`net_elapsed_s`,
     from the athlete's own start-mat read; gun time without one)."""
     elapsed_s = split.elapsed_ms / 1000
-    start_ms = split.athlete.chip_start_ms or 0
+    start_ms = own_start_ms(split.athlete)
     return {
         "id": str(split.id),
         "bib": split.athlete.bib,
         "checkpoint": split.checkpoint.code,
         "distance_m": split.checkpoint.distance_m,
         "elapsed_s": elapsed_s,
+        "gun_elapsed_s": (split.elapsed_ms - split.athlete.gun_offset_ms) / 1000,
         "net_elapsed_s": (split.elapsed_ms - start_ms) / 1000,
         "time": _local(race, wall_clock_at(race.gun_time, elapsed_s, race.clock_rate)),
         "source": split.source,
@@ -146,7 +151,7 @@ def athlete_view(
             gun_time=race.gun_time,
             clock_rate=race.clock_rate,
             model=model,
-            own_start_s=(athlete.chip_start_ms or 0) / 1000,
+            own_start_s=own_start_ms(athlete) / 1000,
         )
     else:
         projection = not_projected(course, trusted)
@@ -166,6 +171,7 @@ def athlete_view(
         "birth_year": athlete.birth_year,
         "category": athlete.category,
         "target_s": athlete.target_s,
+        "wave": next((w.code for w in race.waves if w.id == athlete.wave_id), None),
         "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
         "splits": [
             split_view(race, s, flags.get(s.checkpoint.code), places.get(s.id)) for s in live
