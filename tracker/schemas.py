@@ -111,6 +111,10 @@ class CheckpointIn(Body):
     name: Text | None = None
     distance_m: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
     target_elapsed_s: ElapsedSeconds | None = None
+    mat: CheckpointCode | None = Field(
+        default=None,
+        description="The mat whose reads time it, when checkpoints share one (laps of a loop).",
+    )
 
 
 class RaceIn(Body):

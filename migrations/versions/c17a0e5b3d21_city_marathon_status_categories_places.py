@@ -1,5 +1,6 @@
 """a city marathon: athlete status, gender, age and category, personal targets, places by
-chip time at every checkpoint, name search, start waves with their own guns
+chip time at every checkpoint, name search, start waves with their own guns, laps of a
+loop course (checkpoints sharing a mat)
 
 Revision ID: c17a0e5b3d21
 Revises: 9022f3a9ac35
@@ -19,6 +20,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("checkpoints") as batch:
+        batch.add_column(sa.Column("mat", sa.String(length=32), nullable=True))
     with op.batch_alter_table("races") as batch:
         batch.add_column(sa.Column("age_groups", sa.JSON(), nullable=True))
         batch.add_column(
@@ -127,6 +130,8 @@ def downgrade():
         batch.drop_column("gun_offset_ms")
         batch.drop_column("wave_id")
     op.drop_table("waves")
+    with op.batch_alter_table("checkpoints") as batch:
+        batch.drop_column("mat")
     with op.batch_alter_table("races") as batch:
         batch.drop_column("results_published_at")
         batch.drop_column("age_groups")

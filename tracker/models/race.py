@@ -57,6 +57,9 @@ class Checkpoint(db.Model):
     distance_m: Mapped[float]
     # A custom target split here; None means the even-pace schedule.
     target_elapsed_s: Mapped[float | None]
+    # The mat whose reads time this checkpoint, when it shares one with others (the laps of
+    # a loop); None: reads carry the checkpoint's own code.
+    mat: Mapped[str | None] = mapped_column(String(32))
 
     race: Mapped[Race] = relationship(back_populates="checkpoints")
 

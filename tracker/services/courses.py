@@ -12,7 +12,8 @@ def course_of(race: Race) -> Course:
         distance_m=race.distance_m,
         target_s=race.target_s,
         checkpoints=tuple(
-            CheckpointMark(cp.code, cp.distance_m, cp.target_elapsed_s) for cp in race.checkpoints
+            CheckpointMark(cp.code, cp.distance_m, cp.target_elapsed_s, cp.mat)
+            for cp in race.checkpoints
         ),
     )
 
@@ -22,5 +23,7 @@ def personal_course(course: Course, target_s: float | None) -> Course:
     target splits are for the race's target); the course itself without one."""
     if target_s is None:
         return course
-    marks = tuple(CheckpointMark(mark.code, mark.distance_m) for mark in course.checkpoints)
+    marks = tuple(
+        CheckpointMark(mark.code, mark.distance_m, mat=mark.mat) for mark in course.checkpoints
+    )
     return Course(distance_m=course.distance_m, target_s=target_s, checkpoints=marks)

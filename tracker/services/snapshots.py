@@ -60,6 +60,7 @@ def race_view(race: Race) -> dict:
                 "name": cp.name,
                 "distance_m": cp.distance_m,
                 "target_elapsed_s": _seconds(course.target_elapsed_at(cp.distance_m)),
+                "mat": cp.mat or cp.code,
             }
             for cp in race.checkpoints
         ],

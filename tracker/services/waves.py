@@ -63,7 +63,8 @@ def _move_wave(
     session.expire_all()
     athletes = list(session.scalars(select(Athlete).where(Athlete.wave_id == wave.id)))
     rescore(session, race, athletes, now=now, future_tolerance_s=tolerance_s)
-    live_events.race_changed(session, race, "wave_gun")
+    # Every time of the wave's athletes moved: watchers take a fresh snapshot.
+    live_events.race_changed(session, race, "gun_corrected")
 
 
 def fire_wave(
