@@ -99,10 +99,11 @@ def field(runners: int = RUNNERS, seed: int = 2026) -> list[Runner]:
     return out
 
 
-def reset_city_race(session, speed: float, now, runners: list[Runner]):
-    """Clear the city race (or create it with its waves), enter the field and fire the gun
-    of the race and its first wave; the later waves' guns are fired by the replay as its
-    clock reaches them."""
+ENTRY_CHUNK = 100  # athletes a transaction: the server's worker must not wait on one long
+
+
+def clear_city_race(session, speed: float):
+    """The city race emptied (or created with its waves), its guns not fired."""
     race = race_service.race_named(session, SLUG)
     if race is None:
         race = race_service.create_race(
@@ -123,12 +124,24 @@ def reset_city_race(session, speed: float, now, runners: list[Runner]):
         race.clock_rate = speed
         for wave in race.waves:
             wave.gun_time = None
+    live_events.race_changed(session, race, "reset")
+    return race
+
+
+def enter_runners(session, runners: list[Runner], now) -> None:
+    """Enter some of the field (in chunks: see ENTRY_CHUNK)."""
+    race = race_service.find_race(session, SLUG)
     for runner in runners:
         athlete_service.add_athlete(session, race, **runner.athlete, now=now)
+
+
+def fire_first_gun(session, now):
+    """The race's gun, which wave A shares; the later waves' guns are fired by the replay
+    as its clock reaches them."""
+    race = race_service.find_race(session, SLUG)
     race_service.start_race(session, race, at=now)
     first = waves.find_wave(race, WAVES[0][0])
     waves.fire_wave(session, race, first, at=now, now=now, tolerance_s=5)  # with the race's gun
-    live_events.race_changed(session, race, "reset")
     return race
 
 

@@ -109,7 +109,14 @@ def _run_city(app, speed, laps, pause_s, sleep, now, runners) -> None:
     lap = 0
     while laps is None or lap < laps:
         with app.app_context():
-            race = write(lambda: city.reset_city_race(db.session, speed, now(), field), actor=DEMO)
+            write(lambda: city.clear_city_race(db.session, speed), actor=DEMO)
+        for start in range(0, len(field), city.ENTRY_CHUNK):
+            chunk = field[start : start + city.ENTRY_CHUNK]
+            with app.app_context():
+                write(lambda c=chunk: city.enter_runners(db.session, c, now()), actor=DEMO)
+            sleep(0)  # let the server's other work in between
+        with app.app_context():
+            race = write(lambda: city.fire_first_gun(db.session, now()), actor=DEMO)
             gun = race.gun_time
         done = 0
         for at_s, kind, subject in [*city.events(field), (math.inf, "", "")]:
