@@ -173,6 +173,10 @@ class AthletePatchIn(Body):
         return self
 
 
+class PublishIn(Body):
+    """Publishing the results takes nothing (an empty object, or no body)."""
+
+
 class WaveIn(Body):
     code: CheckpointCode
     name: Text | None = None

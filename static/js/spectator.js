@@ -144,8 +144,7 @@ function fillCard(card, athlete) {
   const out = ["dns", "dnf", "dq"].includes(athlete.status);
   text(card, ".role", out ? athlete.status.toUpperCase() : athlete.role === "pacer" ? "pacer" : "");
   card.dataset.status = athlete.status || "";
-  const places = athlete.places;
-  text(card, ".places", places ? [`place ${places.overall}`, places.category ? `${athlete.category} ${places.category}` : null].filter(Boolean).join(" · ") : "");
+  showPlaces(card, athlete);
   const target = athlete.target_s ?? race.target_s;
   text(card, ".projected", p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }));
   const hasRange = !p.finished && p.projected_low_s != null && p.projected_high_s != null;
@@ -177,6 +176,25 @@ function fillCard(card, athlete) {
   card.querySelector(".etas").hidden = p.eta.length === 0;
   card.querySelector(".notes").replaceChildren(...(athlete.notes || []).map((note) => el("li", { text: note })));
   drawChart(card, athlete);
+}
+
+// Places move whenever anyone passes, so the live state leaves them out; a card asks the
+// API once per new split (or status) of its athlete: the places at that moment.
+const placesAsked = new Map();
+async function showPlaces(card, athlete) {
+  const last = athlete.splits.length ? athlete.splits[athlete.splits.length - 1] : null;
+  const key = last ? `${last.id}:${last.version}:${athlete.status}` : "";
+  if (placesAsked.get(athlete.bib) === key) return;
+  placesAsked.set(athlete.bib, key);
+  if (!last) {
+    text(card, ".places", "");
+    return;
+  }
+  const response = await fetch(`/api/races/${slug}/athletes/${encodeURIComponent(athlete.bib)}`);
+  if (!response.ok || placesAsked.get(athlete.bib) !== key) return;
+  const { places, category } = await response.json();
+  const parts = places ? [`place ${places.overall}`, places.category ? `${category} ${places.category}` : null] : [];
+  text(card, ".places", parts.filter(Boolean).join(" · "));
 }
 
 function segments(athlete) {

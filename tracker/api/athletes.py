@@ -31,7 +31,7 @@ def find_athletes(slug: str):
             "total": total,
             "offset": offset,
             "limit": limit,
-            "athletes": athlete_views(db.session, race, athletes),
+            "athletes": athlete_views(db.session, race, athletes, with_places=True),
         }
     )
 

@@ -22,6 +22,7 @@ from ..schemas import (
     ChipIn,
     CorrectionIn,
     GunIn,
+    PublishIn,
     RaceIn,
     ReadBatchIn,
     RevertIn,
@@ -46,6 +47,7 @@ REQUEST_MODELS = (
     ChipIn,
     ReadBatchIn,
     WaveIn,
+    PublishIn,
 )
 
 PROBLEM_SCHEMA = {
@@ -193,7 +195,12 @@ def _paths() -> dict:
             )
         },
         "/api/races/{slug}/results/publish": {
-            "post": _op("Publish the results: official from now on", roles=OFFICIALS, params=[SLUG])
+            "post": _op(
+                "Publish the results: official from now on",
+                roles=OFFICIALS,
+                body=PublishIn,
+                params=[SLUG],
+            )
         },
         "/api/races/{slug}/athletes/{bib}/chips": {
             "post": _op(

@@ -12,12 +12,14 @@ from ..db import db, utc_now
 from ..domain.categories import GENDERS
 from ..domain.refusals import Refusal
 from ..domain.roles import OFFICIALS
+from ..schemas import PublishIn, parse_body
 from ..services import races as race_service
 from ..services import results as result_service
 from ..transactions import write
 from . import bp
 from .auth import require_role
 from .exports import spreadsheet_cell
+from .json_body import json_body
 from .paging import paging, text_arg
 
 COLUMNS = (
@@ -98,6 +100,7 @@ def results_csv(slug: str) -> Response:
 @require_role(*OFFICIALS)
 def publish_results(slug: str):
     """An official publishes the results: from now on they are official."""
+    parse_body(PublishIn, json_body(optional=True))
 
     def change():
         race = race_service.find_race(db.session, slug)

@@ -205,8 +205,15 @@ def athlete_snapshot(session: Session, race: Race, athlete: Athlete) -> dict:
 NAMED_ATHLETES_LIMIT = 500
 
 
-def athlete_views(session: Session, race: Race, athletes: list[Athlete]) -> list[dict]:
-    """Several athletes' current states, their splits loaded in one query."""
+def athlete_views(
+    session: Session, race: Race, athletes: list[Athlete], *, with_places: bool = False
+) -> list[dict]:
+    """Several athletes' current states, their splits loaded in one query.
+
+    Places only on request (the API's reads): the live state leaves them out, since a
+    split moves the places of everyone behind it and a delta carries one athlete; a
+    snapshot plus its deltas must equal a fresh snapshot.
+    """
     by_athlete: dict[int, list[Split]] = defaultdict(list)
     ids = [a.id for a in athletes] if len(athletes) <= NAMED_ATHLETES_LIMIT else None
     for split in _live_splits(session, race, ids):
@@ -218,7 +225,7 @@ def athlete_views(session: Session, race: Race, athletes: list[Athlete]) -> list
         for a in athletes
         if by_athlete[a.id]
     ]
-    places = places_of(session, furthest)
+    places = places_of(session, furthest) if with_places else {}
     return [athlete_view(race, course, model, a, by_athlete[a.id], places) for a in athletes]
 
 
