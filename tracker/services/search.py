@@ -3,7 +3,7 @@ case and accents folded (domain.names), on indexes only."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, intersect, or_, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from ..domain.names import name_words, prefix_bounds
@@ -23,20 +23,23 @@ def search_athletes(
         match = Athlete.race_id == race.id  # no query: the whole field, by bib
     else:
         by_bib = select(Athlete.id).where(Athlete.race_id == race.id, Athlete.bib == query.strip())
-        by_word = [
-            select(AthleteNameWord.athlete_id).where(
-                AthleteNameWord.race_id == race.id,
-                AthleteNameWord.word >= low,
-                AthleteNameWord.word < high,
-            )
-            for low, high in map(prefix_bounds, words)
-        ]
-        # Each word of the query starts a word of the name; or the query is the bib.
-        if not by_word:
-            match = Athlete.id.in_(by_bib)
-        else:
-            by_name = intersect(*by_word) if len(by_word) > 1 else by_word[0]
-            match = or_(Athlete.id.in_(by_bib), Athlete.id.in_(by_name))
+        # Each word of the query starts a word of the name; or the query is the bib. A
+        # union of the two, each on its own index (an OR of them made PostgreSQL scan).
+        by_name = select(Athlete.id).where(
+            Athlete.race_id == race.id,
+            *(
+                Athlete.id.in_(
+                    select(AthleteNameWord.athlete_id).where(
+                        AthleteNameWord.race_id == race.id,
+                        AthleteNameWord.word >= low,
+                        AthleteNameWord.word < high,
+                    )
+                )
+                for low, high in map(prefix_bounds, words)
+            ),
+        )
+        found = union(by_bib, by_name).subquery() if words else by_bib.subquery()
+        match = Athlete.id.in_(select(found.c.id))
     total = session.scalar(select(func.count()).select_from(Athlete).where(match))
     athletes = session.scalars(
         select(Athlete).where(match).order_by(Athlete.bib).offset(offset).limit(limit)
