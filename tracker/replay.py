@@ -73,8 +73,9 @@ def replay(
         if refusal is not None:
             raise refusal
         wait_s = (split.elapsed_s - elapsed_at(gun, now(), rate)) / rate
-        if wait_s > 0:
-            sleep(wait_s)
+        # Behind the clock, still yield: inside the server (the demo, a gevent greenlet) a
+        # replay that never sleeps starves the worker's heartbeat and gets it killed.
+        sleep(max(wait_s, 0.0))
         with app.app_context():
             try:
                 outcome = write(

@@ -95,6 +95,9 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 CheckpointCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
 Reason = Annotated[Text, Field(description="Why; kept in the split's history.")]
 ElapsedSeconds = Annotated[float, Field(ge=0, le=MAX_ELAPSED_S, allow_inf_nan=False)]
+TargetSeconds = Annotated[float, Field(gt=0, le=MAX_ELAPSED_S, allow_inf_nan=False)]
+Gender = Literal["M", "F", "X"]
+CategoryCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
 
 
 class Body(BaseModel):
@@ -108,6 +111,10 @@ class CheckpointIn(Body):
     name: Text | None = None
     distance_m: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
     target_elapsed_s: ElapsedSeconds | None = None
+    mat: CheckpointCode | None = Field(
+        default=None,
+        description="The mat whose reads time it, when checkpoints share one (laps of a loop).",
+    )
 
 
 class RaceIn(Body):
@@ -120,6 +127,12 @@ class RaceIn(Body):
         float, Field(gt=0, le=60, allow_inf_nan=False, description="Flag segments beyond it.")
     ] = 1.0
     checkpoints: list[CheckpointIn] = Field(default_factory=list, max_length=200)
+    age_groups: list[Annotated[int, Field(ge=1, le=120)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=30,
+        description="Lower bounds of the age groups (default 18, 30, 35, … 80).",
+    )
 
 
 class AthleteIn(Body):
@@ -131,6 +144,45 @@ class AthleteIn(Body):
         default=False, description="An elite or target athlete: always in the summary."
     )
     chips: list[ChipCode] = Field(default_factory=list, max_length=4)
+    gender: Gender | None = None
+    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    age: Annotated[int, Field(ge=5, le=120)] | None = None
+    category: CategoryCode | None = Field(
+        default=None, description="As the results service gives it; else the race's age group."
+    )
+    target_s: TargetSeconds | None = Field(
+        default=None, description="The athlete's own finish target; else the race's."
+    )
+    wave: CheckpointCode | None = Field(default=None, description="The start wave's code.")
+
+    @model_validator(mode="after")
+    def _one_age(self) -> AthleteIn:
+        if self.age is not None and self.birth_year is not None:
+            raise PydanticCustomError("validation_error", "Give age or birth_year, not both.")
+        return self
+
+
+class AthletePatchIn(Body):
+    """An official's change to an athlete: the status (with a reason), the own target."""
+
+    status: Literal["registered", "started", "finished", "dns", "dnf", "dq"] | None = None
+    reason: Reason | None = None
+    target_s: TargetSeconds | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> AthletePatchIn:
+        if self.status is None and "target_s" not in self.model_fields_set:
+            raise PydanticCustomError("validation_error", "Give a status or a target_s.")
+        return self
+
+
+class PublishIn(Body):
+    """Publishing the results takes nothing (an empty object, or no body)."""
+
+
+class WaveIn(Body):
+    code: CheckpointCode
+    name: Text | None = None
 
 
 class _TimeOrElapsed(Body):

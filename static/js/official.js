@@ -82,6 +82,22 @@ async function request(method, url, payload) {
   return { status: response.status, answer };
 }
 
+// An official's status for an athlete: DNF, DNS or DQ with a reason, or back in the race.
+document.getElementById("status-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const bib = document.getElementById("status-bib").value.trim();
+  const status = document.getElementById("status-value").value;
+  const reason = document.getElementById("status-reason").value.trim();
+  const payload = reason ? { status, reason } : { status };
+  const { status: code, answer } = await request("PATCH", `/api/races/${slug}/athletes/${encodeURIComponent(bib)}`, payload);
+  if (code === 200) {
+    say(`Bib ${bib}: ${answer.status.toUpperCase()}`, "ok");
+    event.target.reset();
+  } else {
+    say(answer.detail || `Status not set (${code})`, "error");
+  }
+});
+
 async function flush() {
   if (sending) return;
   sending = true;

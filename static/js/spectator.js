@@ -40,21 +40,37 @@ function saveFollowed() {
   renderFollowed();
 }
 
+// The whole field is searched on the server (bib or the start of any word of a name,
+// accents ignored); the live state only carries the leaders and whom one follows.
+let found = [];
+let searching = null;
+picker.addEventListener("input", () => {
+  clearTimeout(searching);
+  const query = picker.value.trim();
+  if (!query) return;
+  searching = setTimeout(async () => {
+    const matches = await search(query);
+    if (!matches || picker.value.trim() !== query) return;
+    found = matches.athletes;
+    choices.replaceChildren(...found.map((a) => el("option", { attrs: { value: a.bib }, text: `${a.name} (${a.bib}${a.category ? ` · ${a.category}` : ""})` })));
+  }, 150);
+});
+
+async function search(query) {
+  const response = await fetch(`/api/races/${encodeURIComponent(slug)}/athletes?q=${encodeURIComponent(query)}&limit=10`);
+  return response.ok ? response.json() : null;
+}
+
 // A bib, a whole name or the start of a part of one ("kipchoge"): one athlete, or say why
 // not. Nothing that names no athlete becomes a chip.
 async function findAthlete(wanted) {
   const needle = wanted.toLowerCase();
-  const known = state ? state.athletes : [];
+  const known = [...found, ...(state ? state.athletes : [])];
   const exact = known.find((a) => a.bib === wanted || a.name.toLowerCase() === needle);
   if (exact) return { bib: exact.bib };
-  const partial = known.filter((a) => a.name.toLowerCase().split(/\s+/).some((part) => part.startsWith(needle)));
-  if (partial.length === 1) return { bib: partial[0].bib };
-  if (partial.length > 1) return { problem: `${partial.length} athletes match “${wanted}”: pick one from the list.` };
-  // Not among the athletes this page knows (a big field): ask the server about the bib.
-  if (/^[A-Za-z0-9]{1,16}$/.test(wanted)) {
-    const answer = await fetch(`/api/races/${encodeURIComponent(slug)}/athletes/${encodeURIComponent(wanted)}`);
-    if (answer.ok) return { bib: wanted };
-  }
+  const matches = await search(wanted);
+  if (matches && matches.total === 1) return { bib: matches.athletes[0].bib };
+  if (matches && matches.total > 1) return { problem: `${matches.total} athletes match “${wanted}”: pick one from the list.` };
   return { problem: `No athlete matches “${wanted}”.` };
 }
 
@@ -62,11 +78,11 @@ document.getElementById("follow-form").addEventListener("submit", async (event) 
   event.preventDefault();
   const wanted = picker.value.trim();
   if (!wanted) return;
-  const found = await findAthlete(wanted);
-  followMessage.textContent = found.problem || "";
-  if (!found.bib) return;
-  if (!followed.includes(found.bib)) {
-    followed.push(found.bib);
+  const athlete = await findAthlete(wanted);
+  followMessage.textContent = athlete.problem || "";
+  if (!athlete.bib) return;
+  if (!followed.includes(athlete.bib)) {
+    followed.push(athlete.bib);
     saveFollowed();
   }
   picker.value = "";
@@ -115,7 +131,7 @@ function shown() {
 function render(delta) {
   document.getElementById("race-name").textContent = state.race.name;
   document.getElementById("target").textContent = `target ${duration(state.race.target_s)}`;
-  choices.replaceChildren(...state.athletes.map((a) => el("option", { attrs: { value: a.bib }, text: `${a.name} (${a.bib})` })));
+  if (!picker.value.trim()) choices.replaceChildren(...state.athletes.map((a) => el("option", { attrs: { value: a.bib }, text: `${a.name} (${a.bib})` })));
   const athletes = shown();
   const keep = new Set(athletes.map((a) => a.bib));
   for (const node of [...cards.children]) if (!keep.has(node.dataset.bib)) node.remove();
@@ -144,7 +160,7 @@ function buildCard(athlete) {
       <div class="metric big"><span class="label">Against target</span><span class="value margin"></span><span class="sub chance"></span></div>
     </div>
     <div class="metrics">
-      <div class="metric"><span class="label">Last checkpoint</span><span class="value last"></span></div>
+      <div class="metric"><span class="label">Last checkpoint</span><span class="value last"></span><span class="sub places"></span></div>
       <div class="metric"><span class="label">Schedule</span><span class="value gap"></span></div>
       <div class="metric"><span class="label">Pace</span><span class="value pace"></span><span class="sub segment"></span></div>
       <div class="metric"><span class="label">Needs</span><span class="value required"></span><span class="sub left"></span></div>
@@ -173,11 +189,16 @@ function text(card, selector, value) {
 function fillCard(card, athlete) {
   const p = athlete.projection;
   const race = state.race;
-  const target = duration(race.target_s);
+  // The athlete's own target where they set one (a 3:30 runner is not judged on 2:00).
+  const targetS = athlete.target_s ?? race.target_s;
+  const target = duration(targetS);
   text(card, ".who", athlete.name);
   text(card, ".bib", athlete.bib);
   text(card, ".country", athlete.country || "");
-  text(card, ".role", athlete.role === "pacer" ? "pacer" : "");
+  const out = ["dns", "dnf", "dq"].includes(athlete.status);
+  text(card, ".role", out ? athlete.status.toUpperCase() : athlete.role === "pacer" ? "pacer" : "");
+  card.dataset.status = athlete.status || "";
+  showPlaces(card, athlete);
   // A finished athlete has a time, not a projection: unofficial until results are published.
   card.dataset.finished = p.finished ? "yes" : "no";
   text(card, ".finish-label", p.finished ? `Finish · ${finishStanding(race)}` : "Projected finish");
@@ -196,7 +217,7 @@ function fillCard(card, athlete) {
   gapNode.dataset.good = p.gap_s == null ? "" : p.gap_s <= 0 ? "yes" : "no";
   text(card, ".pace", pace(p.pace_s_per_km));
   text(card, ".segment", p.last_segment_pace_s_per_km ? `last segment ${pace(p.last_segment_pace_s_per_km)}` : "");
-  text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? requiredPace(p.required_pace_s_per_km) : p.last_checkpoint ? "out of reach" : requiredPace(race.target_s / (race.distance_m / 1000)));
+  text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? requiredPace(p.required_pace_s_per_km) : out ? "–" : p.last_checkpoint ? "out of reach" : requiredPace(targetS / (race.distance_m / 1000)));
   text(card, ".left", p.finished || !p.required_pace_s_per_km ? "" : `per km for the ${km(race.distance_m - p.distance_m)} left`);
   // Pace discipline: segments beyond the race's tolerance, for everyone to see.
   const outside = (athlete.pace_drift || []).filter((d) => d.outside);
@@ -285,6 +306,25 @@ function announce(delta) {
   if (!shown().some((a) => a.bib === delta.athlete.bib)) return;
   const split = delta.athlete.splits.find((s) => s.id === delta.change.split_id);
   if (split) announcer.textContent = `${delta.athlete.name} passed ${split.checkpoint} in ${duration(split.elapsed_s, { tenths: true })}`;
+}
+
+// Places move whenever anyone passes, so the live state leaves them out; a card asks the
+// API once per new split (or status) of its athlete: the places at that moment.
+const placesAsked = new Map();
+async function showPlaces(card, athlete) {
+  const last = athlete.splits.length ? athlete.splits[athlete.splits.length - 1] : null;
+  const key = last ? `${last.id}:${last.version}:${athlete.status}` : "";
+  if (placesAsked.get(athlete.bib) === key) return;
+  placesAsked.set(athlete.bib, key);
+  if (!last) {
+    text(card, ".places", "");
+    return;
+  }
+  const response = await fetch(`/api/races/${slug}/athletes/${encodeURIComponent(athlete.bib)}`);
+  if (!response.ok || placesAsked.get(athlete.bib) !== key) return;
+  const { places, category } = await response.json();
+  const parts = places ? [`place ${places.overall}`, places.category ? `${category} ${places.category}` : null] : [];
+  text(card, ".places", parts.filter(Boolean).join(" · "));
 }
 
 function segments(athlete) {

@@ -15,6 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 # The route modules register their views on bp when imported.
 from . import (  # noqa: E402,F401
+    athletes,
     audit,
     auth,
     body_limit,
@@ -25,7 +26,9 @@ from . import (  # noqa: E402,F401
     problems,
     races,
     reads,
+    results,
     splits,
+    waves,
 )
 
 

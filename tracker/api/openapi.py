@@ -17,16 +17,19 @@ from ..domain.roles import (
 )
 from ..schemas import (
     AthleteIn,
+    AthletePatchIn,
     CheckpointIn,
     ChipIn,
     CorrectionIn,
     GunIn,
+    PublishIn,
     RaceIn,
     ReadBatchIn,
     RevertIn,
     SplitIn,
     StartIn,
     VoidIn,
+    WaveIn,
 )
 from . import bp
 
@@ -34,6 +37,7 @@ REQUEST_MODELS = (
     RaceIn,
     CheckpointIn,
     AthleteIn,
+    AthletePatchIn,
     StartIn,
     GunIn,
     SplitIn,
@@ -42,6 +46,8 @@ REQUEST_MODELS = (
     RevertIn,
     ChipIn,
     ReadBatchIn,
+    WaveIn,
+    PublishIn,
 )
 
 PROBLEM_SCHEMA = {
@@ -72,7 +78,23 @@ PROBLEM_SCHEMA = {
 
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 SPLIT_ID = {"name": "split_id", "in": "path", "required": True, "schema": {"type": "string"}}
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
 BIB = {"name": "bib", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+PAGE = [
+    _query("offset", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}),
+    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+]
+RESULT_FILTERS = [
+    _query("checkpoint", {"type": "string", "maxLength": 32}),
+    _query("gender", {"type": "string", "enum": ["M", "F", "X"]}),
+    _query("category", {"type": "string", "maxLength": 16}),
+]
 
 
 def _body(model) -> dict:
@@ -124,9 +146,62 @@ def _paths() -> dict:
             )
         },
         "/api/races/{slug}/athletes": {
-            "post": _op("Add an athlete", roles=RACE_SETUP, body=AthleteIn, params=[SLUG], ok="201")
+            "get": _op(
+                "Search athletes by bib or name (?q=), paged",
+                params=[
+                    SLUG,
+                    _query("q", {"type": "string", "maxLength": 100}),
+                    *PAGE[:1],
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+                ],
+            ),
+            "post": _op(
+                "Add an athlete", roles=RACE_SETUP, body=AthleteIn, params=[SLUG], ok="201"
+            ),
         },
-        "/api/races/{slug}/athletes/{bib}": {"get": _op("One athlete", params=[SLUG, BIB])},
+        "/api/races/{slug}/athletes/{bib}": {
+            "get": _op("One athlete", params=[SLUG, BIB]),
+            "patch": _op(
+                "An official's status (dns, dnf, dq; audited) or the athlete's own target",
+                roles=OFFICIALS,
+                body=AthletePatchIn,
+                params=[SLUG, BIB],
+            ),
+        },
+        "/api/races/{slug}/results": {
+            "get": _op(
+                "Results by chip time at a checkpoint, paged", params=[SLUG, *RESULT_FILTERS, *PAGE]
+            )
+        },
+        "/api/races/{slug}/results.csv": {
+            "get": _op(
+                "Results by chip time at a checkpoint as CSV",
+                params=[SLUG, *RESULT_FILTERS],
+                media="text/csv",
+            )
+        },
+        "/api/races/{slug}/waves": {
+            "post": _op("Add a start wave", roles=RACE_SETUP, body=WaveIn, params=[SLUG], ok="201")
+        },
+        "/api/races/{slug}/waves/{code}/start": {
+            "post": _op("Fire a wave's gun", roles=OFFICIALS, body=StartIn, params=[SLUG, CODE])
+        },
+        "/api/races/{slug}/waves/{code}/gun": {
+            "post": _op(
+                "Correct a wave's gun (its athletes' gun times move; audited)",
+                roles=OFFICIALS,
+                body=GunIn,
+                params=[SLUG, CODE],
+            )
+        },
+        "/api/races/{slug}/results/publish": {
+            "post": _op(
+                "Publish the results: official from now on",
+                roles=OFFICIALS,
+                body=PublishIn,
+                params=[SLUG],
+            )
+        },
         "/api/races/{slug}/athletes/{bib}/chips": {
             "post": _op(
                 "Give an athlete another chip (kept reads scored at once)",
@@ -138,13 +213,6 @@ def _paths() -> dict:
         },
         "/api/races/{slug}/start": {
             "post": _op("Fire the gun", roles=OFFICIALS, body=StartIn, params=[SLUG])
-        },
-        "/api/races/{slug}/results/publish": {
-            "post": _op(
-                "Publish the results (finish times official; again is a retry)",
-                roles=OFFICIALS,
-                params=[SLUG],
-            )
         },
         "/api/races/{slug}/gun": {
             "post": _op(

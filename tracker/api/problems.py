@@ -34,6 +34,7 @@ STATUS_BY_CODE = {
     "unknown_bib": 404,
     "unknown_checkpoint": 404,
     "unknown_split": 404,
+    "unknown_wave": 404,
     "unknown_token": 404,
     "method_not_allowed": 405,
     # It clashes with what is stored.
@@ -42,6 +43,7 @@ STATUS_BY_CODE = {
     "race_not_started": 409,
     "checkpoint_exists": 409,
     "athlete_exists": 409,
+    "wave_exists": 409,
     "chip_taken": 409,
     "token_exists": 409,
     "split_conflict": 409,
@@ -55,6 +57,8 @@ STATUS_BY_CODE = {
     "rate_limited": 429,
     # It is well-formed but breaks a rule of the race.
     "validation_error": 422,
+    # Setting an athlete dns, dnf or dq needs the reason, for the record.
+    "reason_required": 422,
     "invalid_time": 422,
     "before_start": 422,
     "future_time": 422,

@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify
 
 from ..db import db, utc_now
 from ..domain.roles import OFFICIALS, RACE_SETUP
-from ..schemas import AthleteIn, CheckpointIn, ChipIn, GunIn, RaceIn, StartIn, parse_body
+from ..schemas import AthleteIn, CheckpointIn, ChipIn, GunIn, PublishIn, RaceIn, StartIn, parse_body
 from ..services import athletes as athlete_service
 from ..services import gun
 from ..services import races as race_service
@@ -132,6 +132,7 @@ def start_race(slug: str):
 @require_role(*OFFICIALS)
 def publish_results(slug: str):
     """Publish the results: every page stops calling the finish times unofficial."""
+    parse_body(PublishIn, json_body(optional=True))
 
     def change():
         race = race_service.find_race(db.session, slug)

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_migrate import upgrade
 
 from ..db import db, utc_now
-from ..demo.runner import DEMO_SPEED_ENV, DEMO_VIA_ENV
+from ..demo.runner import DEMO_RACE_ENV, DEMO_SPEED_ENV, DEMO_VIA_ENV
 from ..domain.refusals import Refusal
 from ..replay import read_splits_csv, replay
 from ..services.races import find_race, start_race
@@ -38,16 +38,35 @@ from .refused import describe, refused
     show_default=True,
     help="Enter the splits directly, or as chip passings of a fake RACE RESULT decoder.",
 )
-def demo_command(host: str, port: int, speed: float, via: str) -> None:
-    """Set up the database and run the tracker with Vienna 2019 replaying, under gunicorn."""
+@click.option(
+    "--race",
+    "race",
+    type=click.Choice(["vienna", "city"]),
+    default="vienna",
+    show_default=True,
+    help="Vienna 2019, or a generated city marathon of 2,000 runners in three waves.",
+)
+def demo_command(host: str, port: int, speed: float, via: str, race: str) -> None:
+    """Set up the database and run the tracker with Vienna 2019 (or a generated city
+    marathon) replaying, under gunicorn."""
+    if race == "city" and via != "api":
+        raise click.UsageError("The city marathon replays through the split path (--via api).")
     upgrade(directory=current_app.config["MIGRATIONS_DIR"])
     gunicorn = shutil.which("gunicorn") or str(Path(os.sys.executable).with_name("gunicorn"))
-    env = {**os.environ, DEMO_SPEED_ENV: str(speed), DEMO_VIA_ENV: via}
-    click.echo(
-        f"Vienna 2019 replays at {speed:g}x (a lap of the demo takes about "
-        f"{7200 / speed / 60:.0f} min and then starts again)."
-    )
-    click.echo(f"Open http://{host}:{port}/ (Ctrl+C stops the tracker).")
+    env = {**os.environ, DEMO_SPEED_ENV: str(speed), DEMO_VIA_ENV: via, DEMO_RACE_ENV: race}
+    if race == "city":
+        click.echo(
+            f"A city marathon of 2,000 runners replays at {speed:g}x (waves at 0, 10 and 20"
+            f" minutes, the last home after about {8 * 3600 / speed / 60:.0f} min)."
+        )
+        slug = "city-marathon"
+    else:
+        click.echo(
+            f"Vienna 2019 replays at {speed:g}x (a lap of the demo takes about "
+            f"{7200 / speed / 60:.0f} min and then starts again)."
+        )
+        slug = "ineos-159-vienna"
+    click.echo(f"Open http://{host}:{port}/races/{slug} (Ctrl+C stops the tracker).")
     root = Path(current_app.config["MIGRATIONS_DIR"]).parent
     os.chdir(root)
     os.execve(

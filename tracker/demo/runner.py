@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
+import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,15 +21,17 @@ from ..services import athletes as athlete_service
 from ..services import live_events
 from ..services import races as race_service
 from ..transactions import write
-from . import vienna
+from . import city, vienna
 from .decoder import DecoderFeed
 
 DEMO_SPEED_ENV = "TRACKER_DEMO_SPEED"
 DEMO_VIA_ENV = "TRACKER_DEMO_VIA"  # "api" (the split path) or "raceresult" (a fake decoder)
+DEMO_RACE_ENV = "TRACKER_DEMO_RACE"  # "vienna" (the record attempt) or "city" (a mass race)
 PAUSE_BETWEEN_LAPS_S = 30.0
 
 log = logging.getLogger(__name__)
 DEMO = Actor("demo", None, "demo replay")
+OFFICIAL = Actor("demo-official", "official", "demo replay")
 
 
 def reset_demo_race(speed: float, now: datetime) -> Race:
@@ -67,9 +72,15 @@ def run_demo(
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], datetime] = utc_now,
     via: str = "api",
+    race: str = "vienna",
+    runners: int = city.RUNNERS,
 ) -> None:
     """Replay Vienna `laps` times (forever when None), pausing between laps: through the
-    split path, or (`via="raceresult"`) as chip passings of a fake decoder on loopback."""
+    split path, or (`via="raceresult"`) as chip passings of a fake decoder on loopback; or
+    (`race="city"`) the generated city marathon of `runners`."""
+    if race == "city":
+        _run_city(app, speed, laps, pause_s, sleep, now, runners)
+        return
     splits = [
         ReplaySplit(bib, code, elapsed, approximate=(bib, code) in vienna.APPROXIMATE)
         for bib, code, elapsed in vienna.SPLITS
@@ -96,12 +107,53 @@ def run_demo(
         sleep(pause_s)
 
 
+def _run_city(app, speed, laps, pause_s, sleep, now, runners) -> None:
+    """The city marathon's laps: enter the field, then its splits as the race clock reaches
+    them, with the officials' doings (wave guns, DNFs) in between at their times."""
+    field = city.field(runners)
+    by_bib = {runner.athlete["bib"]: runner for runner in field}
+    splits = sorted((s for runner in field for s in runner.splits), key=lambda s: s.elapsed_s)
+    lap = 0
+    while laps is None or lap < laps:
+        with app.app_context():
+            write(lambda: city.clear_city_race(db.session, speed), actor=DEMO)
+        for start in range(0, len(field), city.ENTRY_CHUNK):
+            chunk = field[start : start + city.ENTRY_CHUNK]
+            with app.app_context():
+                write(lambda c=chunk: city.enter_runners(db.session, c, now()), actor=DEMO)
+            sleep(0)  # let the server's other work in between
+        with app.app_context():
+            race = write(lambda: city.fire_first_gun(db.session, now()), actor=DEMO)
+            gun = race.gun_time
+        done = 0
+        for at_s, kind, subject in [*city.events(field), (math.inf, "", "")]:
+            upto = bisect.bisect_right([s.elapsed_s for s in splits], at_s, lo=done)
+            replay(app, city.SLUG, splits[done:upto], entered_by="demo", sleep=sleep, now=now)
+            done = upto
+            if at_s == math.inf:
+                break
+            sleep(max(0.0, (gun + timedelta(seconds=at_s / speed) - now()).total_seconds()))
+            with app.app_context():
+                write(
+                    lambda k=kind, b=subject: city.act(
+                        db.session, race_service.find_race(db.session, city.SLUG), k, b,
+                        now=now(), runners_by_bib=by_bib,
+                    ),
+                    actor=OFFICIAL,
+                )  # fmt: skip
+        lap += 1
+        sleep(pause_s)
+
+
 def start_in_background(app: Flask, speed: float, via: str = "api") -> threading.Thread:
     """Start the demo beside the server (a greenlet under gevent's patched threading)."""
+    # Which race: read here rather than passed by gunicorn.conf.py, which only knows that
+    # a demo was asked for.
+    race = os.environ.get(DEMO_RACE_ENV, "vienna")
 
     def run() -> None:
         try:
-            run_demo(app, speed, via=via)
+            run_demo(app, speed, via=via, race=race)
         except Exception:  # the demo must never take the server down with it
             log.exception("the demo replay stopped")
 

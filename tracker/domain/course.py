@@ -19,6 +19,14 @@ class CheckpointMark:
     code: str
     distance_m: float
     target_elapsed_s: float | None = None
+    # The mat its reads arrive from, when several checkpoints share one (the laps of a loop
+    # course); none: its own code.
+    mat: str | None = None
+
+    @property
+    def mat_code(self) -> str:
+        """The code reads at this checkpoint carry."""
+        return self.mat or self.code
 
 
 @dataclass(frozen=True)

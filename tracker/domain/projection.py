@@ -130,6 +130,28 @@ def project(
     )
 
 
+def not_projected(course: Course, passings: Sequence[Passing]) -> Projection:
+    """Where an athlete out of the race (dns, dnf, dq) was last seen, and nothing ahead.
+
+    >>> not_projected(Course(42195, 7200), [Passing("10K", 10000, 1800)]).projected_finish_s
+    """
+    ordered = sorted(passings, key=lambda passing: passing.distance_m)
+    last = ordered[-1] if ordered else None
+    return Projection(
+        last_checkpoint=last.checkpoint if last else None,
+        last_elapsed_s=last.elapsed_s if last else None,
+        distance_m=last.distance_m if last else 0.0,
+        finished=bool(last) and last.distance_m >= course.distance_m,
+        pace_s_per_km=pace_s_per_km(last.elapsed_s, last.distance_m) if last else None,
+        last_segment_pace_s_per_km=None,
+        gap_s=None,
+        projected_finish_s=None,
+        projected_margin_s=None,
+        required_pace_s_per_km=None,
+        eta=(),
+    )
+
+
 def _before_the_first_split(
     course: Course, gun_time: datetime | None, clock_rate: float
 ) -> Projection:

@@ -6,6 +6,8 @@ out-of-order reads give the same result whatever order they arrived in.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -66,6 +68,7 @@ def score_athlete(
     voided: Collection[str] = (),
     fastest_pace: float = FASTEST_PLAUSIBLE_PACE_S_PER_KM,
     window_s: float = MERGE_WINDOW_S,
+    gun_s: float = 0.0,
 ) -> Scored:
     """Pick the governing read at each checkpoint.
 
@@ -77,16 +80,34 @@ def score_athlete(
     an official voided the mat's split (`voided`) keeps none; their reads are overridden.
 
     Start-mat reads (`START`) give the athlete's own start: the last one within
-    START_WINDOW_S of the gun, a read just before the gun counting as the gun itself.
+    START_WINDOW_S of their gun, a read just before the gun counting as the gun itself.
+    `gun_s` is that gun: their start wave's, in seconds after the race's (0 without waves).
     """
     manual = manual or {}
     verdicts: dict[str, Verdict] = {}
     by_checkpoint = _by_checkpoint(course, reads, verdicts)
-    start_s = _own_start(by_checkpoint.pop(START, []), verdicts)
+    start_s = _own_start(by_checkpoint.pop(START, []), verdicts, gun_s)
+    own_start = start_s if start_s is not None else gun_s
     passings: dict[str, Read] = {}
-    last_distance, last_elapsed = 0.0, start_s or 0.0
+    last_distance, last_elapsed = 0.0, own_start
+    laps = _laps(course)
     for mark in course.checkpoints:
-        candidates = by_checkpoint.get(mark.code, [])
+        candidates = by_checkpoint.get(mark.mat_code, [])
+        if mark.code in laps:
+            earliest = last_elapsed + max(
+                MIN_SEGMENT_S, (mark.distance_m - last_distance) / 1000 * fastest_pace
+            )
+            pace_so_far = (last_elapsed - own_start) / last_distance if last_distance > 0 else None
+            governing = _lap_pass(
+                mark, laps[mark.code], candidates, earliest, pace_so_far,
+                (last_distance, last_elapsed), manual, voided, window_s, verdicts,
+            )  # fmt: skip
+            if mark.code in manual:
+                last_distance, last_elapsed = mark.distance_m, manual[mark.code]
+            elif governing is not None:
+                passings[mark.code] = governing
+                last_distance, last_elapsed = mark.distance_m, governing.elapsed_s
+            continue
         if mark.code in manual:
             for read in candidates:
                 verdicts[read.key] = Verdict(MANUAL_OVERRIDE, "an official entered this split")
@@ -103,6 +124,9 @@ def score_athlete(
         if governing is not None:
             passings[mark.code] = governing
             last_distance, last_elapsed = mark.distance_m, governing.elapsed_s
+    for mat in {course.checkpoint(code).mat_code for code in laps}:
+        for read in by_checkpoint.get(mat, []):
+            verdicts.setdefault(read.key, Verdict(DUPLICATE, "no lap's pass"))
     return Scored(passings, verdicts, start_s)
 
 
@@ -111,7 +135,7 @@ def _by_checkpoint(
 ) -> dict[str, list[Read]]:
     """The reads at each checkpoint (and the start mat) in time order, main line first;
     reads before the gun or at mats off the course get their verdict here."""
-    codes = {mark.code for mark in course.checkpoints}
+    codes = {mark.mat_code for mark in course.checkpoints}
     by_checkpoint: dict[str, list[Read]] = {}
     for read in sorted(reads, key=lambda r: (r.elapsed_s, r.line != MAIN, r.key)):
         if read.elapsed_s < -PRESTART_S:
@@ -158,19 +182,101 @@ def _crossing(
     return governing
 
 
-def _own_start(reads: list[Read], verdicts: dict[str, Verdict]) -> float | None:
-    """The last start-mat read in the start window (TIMING.md §9.6), never before the gun."""
-    in_window = [read for read in reads if read.elapsed_s <= START_WINDOW_S]
+def _laps(course: Course) -> dict[str, list]:
+    """Checkpoints on a mat shared with others (a loop's laps), each with the marks after it
+    on the same mat."""
+    shared = Counter(mark.mat_code for mark in course.checkpoints)
+    return {
+        mark.code: [
+            later for later in course.checkpoints[index + 1 :] if later.mat_code == mark.mat_code
+        ]
+        for index, mark in enumerate(course.checkpoints)
+        if shared[mark.mat_code] > 1
+    }
+
+
+def _lap_pass(
+    mark,
+    later_marks: list,
+    pool: list[Read],
+    earliest: float,
+    pace_so_far: float | None,
+    last: tuple[float, float],
+    manual: Mapping[str, float],
+    voided: Collection[str],
+    window_s: float,
+    verdicts: dict[str, Verdict],
+) -> Read | None:
+    """The pass of a shared mat that belongs to this checkpoint, taken out of the mat's pool.
+
+    Reads before `earliest` (the minimum segment time since the last passing) are not this
+    pass. The first crossing after it is this checkpoint's, unless the athlete's pace so far
+    fits a later lap on the same mat better: then this pass was missed, and the crossing is
+    left for that lap (a loop of 9.6 km at 3:00/km: a read 57:36 after the last lap is lap+2).
+    """
+    for read in [read for read in pool if read.elapsed_s < earliest]:
+        verdicts.setdefault(read.key, Verdict(DUPLICATE, "a read of a pass already scored"))
+        pool.remove(read)
+    if not pool:
+        return None
+    opened = pool[0].elapsed_s
+    if mark.code in manual:
+        opened = manual[mark.code]
+    elif (
+        pace_so_far
+        and later_marks
+        and _fits_later_lap(mark, later_marks[0], opened, pace_so_far, last)
+    ):
+        return None
+    crossing = [read for read in pool if abs(read.elapsed_s - opened) <= window_s]
+    for read in crossing:
+        pool.remove(read)
+    if mark.code in manual or mark.code in voided:
+        for read in crossing:
+            verdicts[read.key] = Verdict(MANUAL_OVERRIDE, "an official's word stands on this lap")
+        return None
+    governing = next((r for r in crossing if r.line == MAIN), crossing[0])
+    for read in crossing:
+        verdicts[read.key] = (
+            Verdict(USED, "" if read.line == MAIN else "the backup line filled in for main")
+            if read is governing
+            else Verdict(DUPLICATE, "another read of the same crossing")
+        )
+    return governing
+
+
+def _fits_later_lap(mark, later, elapsed_s: float, pace_so_far: float, last) -> bool:
+    """Whether a crossing at `elapsed_s` is closer to the athlete's pace so far as the next
+    lap's pass than as this checkpoint's (a pass of this checkpoint was missed)."""
+    last_distance, last_elapsed = last
+    here = (elapsed_s - last_elapsed) / (mark.distance_m - last_distance)
+    there = (elapsed_s - last_elapsed) / (later.distance_m - last_distance)
+    return abs(math.log(there / pace_so_far)) < abs(math.log(here / pace_so_far))
+
+
+def _own_start(reads: list[Read], verdicts: dict[str, Verdict], gun_s: float) -> float | None:
+    """The last start-mat read in the start window after the athlete's own gun (their
+    wave's; TIMING.md §9.6), never before that gun.
+
+    >>> wave_b = [Read("k1", START, 1500.0)]  # 25 min after the race's gun, 5 after wave B's
+    >>> _own_start(wave_b, {}, gun_s=1200.0), _own_start(wave_b, {}, gun_s=0.0)
+    (1500.0, None)
+    """
+    in_window = []
     for read in reads:
-        if read.elapsed_s > START_WINDOW_S:
+        if read.elapsed_s < gun_s - PRESTART_S:
+            verdicts[read.key] = Verdict(PRESTART, "before the athlete's wave's gun")
+        elif read.elapsed_s > gun_s + START_WINDOW_S:
             verdicts[read.key] = Verdict(UNUSED_START, "after the start window")
+        else:
+            in_window.append(read)
     if not in_window:
         return None
     last = in_window[-1]
     verdicts[last.key] = Verdict(USED, "the athlete's own start")
     for read in in_window[:-1]:
         verdicts[read.key] = Verdict(UNUSED_START, "replaced by a later start read")
-    return max(0.0, last.elapsed_s)
+    return max(gun_s, last.elapsed_s)
 
 
 OFFICIAL_TIME, OFFICIAL_VOID = "time", "void"

@@ -9,7 +9,7 @@ May import: `tracker.db` and SQLAlchemy; only services (and migrations) use the 
 from .access import ApiToken, LoginSession
 from .audit import AuditEntry
 from .projection import RaceFinishModel
-from .race import Athlete, Checkpoint, Chip, Race
+from .race import Athlete, AthleteNameWord, Checkpoint, Chip, Race, Wave
 from .splits import Split, SplitRevision
 from .timing import RawRead, ReadConflict, TimingDevice, TimingMat
 
@@ -17,6 +17,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Athlete",
+    "AthleteNameWord",
     "Checkpoint",
     "Chip",
     "LoginSession",
@@ -28,4 +29,5 @@ __all__ = [
     "SplitRevision",
     "TimingDevice",
     "TimingMat",
+    "Wave",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, db, utc_now
@@ -30,6 +30,8 @@ class Race(db.Model):
     # The live stream's sequence number: bumped in the transaction of every change that
     # the race's watchers hear about, so clients can spot a missed delta.
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The lower bounds of the age groups (domain.categories); none: the default groups.
+    age_groups: Mapped[list[int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     checkpoints: Mapped[list[Checkpoint]] = relationship(
@@ -38,6 +40,7 @@ class Race(db.Model):
     athletes: Mapped[list[Athlete]] = relationship(
         back_populates="race", order_by="Athlete.bib", cascade="all, delete-orphan"
     )
+    waves: Mapped[list[Wave]] = relationship(order_by="Wave.id", cascade="all, delete-orphan")
 
     __table_args__ = (
         CheckConstraint("distance_m > 0", name="distance_positive"),
@@ -56,6 +59,9 @@ class Checkpoint(db.Model):
     distance_m: Mapped[float]
     # A custom target split here; None means the even-pace schedule.
     target_elapsed_s: Mapped[float | None]
+    # The mat whose reads time this checkpoint, when it shares one with others (the laps of
+    # a loop); None: reads carry the checkpoint's own code.
+    mat: Mapped[str | None] = mapped_column(String(32))
 
     race: Mapped[Race] = relationship(back_populates="checkpoints")
 
@@ -82,17 +88,65 @@ class Athlete(db.Model):
     # Derived by the scorer from start-mat reads (TIMING.md §9.6): the athlete's own start,
     # from the gun; none without a start read, so net time falls back to gun time.
     chip_start_ms: Mapped[int | None]
+    # An official's dns / dnf / dq (domain.athlete_status); none: the timing decides.
+    status: Mapped[str | None] = mapped_column(String(8))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None]
+    # Given by the results service, or the race's age group of gender and birth year.
+    category: Mapped[str | None] = mapped_column(String(16))
+    # The athlete's own finish target (chip time); none: the race's target.
+    target_s: Mapped[float | None]
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id", ondelete="SET NULL"))
+    # The athlete's wave's gun, in ms after the race's gun (services.waves keeps it): their
+    # gun time counts from it, and so does chip time without a start read.
+    gun_offset_ms: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     race: Mapped[Race] = relationship(back_populates="athletes")
     chips: Mapped[list[Chip]] = relationship(
         back_populates="athlete", order_by="Chip.code", cascade="all, delete-orphan"
     )
+    name_words: Mapped[list[AthleteNameWord]] = relationship(cascade="all, delete-orphan")
+    wave: Mapped[Wave | None] = relationship()
 
     __table_args__ = (
         UniqueConstraint("race_id", "bib"),
         CheckConstraint("role in ('athlete', 'pacer')", name="role_known"),
+        CheckConstraint("status in ('dns', 'dnf', 'dq')", name="status_known"),
+        CheckConstraint("gender in ('M', 'F', 'X')", name="gender_known"),
+        CheckConstraint("target_s > 0", name="target_positive"),
     )
+
+
+class Wave(db.Model):
+    """A start wave: its own gun, fired and corrected like the race's (which fires first)."""
+
+    __tablename__ = "waves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    gun_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("race_id", "code"),)
+
+
+class AthleteNameWord(db.Model):
+    """One folded word of an athlete's name (domain.names): search finds a name by the
+    start of any of its words with a range on this index, never a scan of the field."""
+
+    __tablename__ = "athlete_name_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athletes.id", ondelete="CASCADE"), index=True
+    )
+    word: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_athlete_name_words_race_word", "race_id", "word"),)
 
 
 class Chip(db.Model):

@@ -34,6 +34,12 @@ class Split(db.Model):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # An estimated time (no mat, sources disagree): shown as such, kept out of paces.
     approximate: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    # What ranks the split (services.places keeps them): its chip time while it is live
+    # and its athlete in the race, else none; the athlete's gender and category beside it,
+    # so a place is one count on an index.
+    place_ms: Mapped[int | None]
+    gender: Mapped[str | None] = mapped_column(String(1))
+    category: Mapped[str | None] = mapped_column(String(16))
 
     athlete: Mapped[Athlete] = relationship()
     checkpoint: Mapped[Checkpoint] = relationship()
@@ -53,6 +59,9 @@ class Split(db.Model):
         ),
         # Places at a checkpoint (who passed before this time) are counted on it.
         Index("ix_splits_checkpoint_elapsed", "checkpoint_id", "elapsed_ms"),
+        Index("ix_splits_place_overall", "checkpoint_id", "place_ms"),
+        Index("ix_splits_place_gender", "checkpoint_id", "gender", "place_ms"),
+        Index("ix_splits_place_category", "checkpoint_id", "category", "place_ms"),
         CheckConstraint("elapsed_ms >= 0", name="elapsed_not_negative"),
         CheckConstraint("source in ('manual', 'mat', 'import')", name="source_known"),
     )

@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from ..domain.categories import DEFAULT_AGE_GROUPS, age_in, category_for
+from ..domain.names import name_words
 from ..domain.refusals import Refusal
-from ..models import Athlete, Chip, Race, RawRead
-from . import audit, live_events
+from ..models import Athlete, AthleteNameWord, Chip, Race, RawRead
+from . import audit, live_events, waves
 from .rescoring import rescore
 from .summary import forget_field_size
 
@@ -46,21 +48,50 @@ def add_athlete(
     role: str = "athlete",
     featured: bool = False,
     chips: list[str] | tuple = (),
+    gender: str | None = None,
+    birth_year: int | None = None,
+    age: int | None = None,
+    category: str | None = None,
+    target_s: float | None = None,
+    wave: str | None = None,
     future_tolerance_s: float = 5.0,
 ) -> Athlete:
     """An athlete with a bib unique in the race and chips no one else wears, scored at once
-    from any reads of those chips kept so far."""
+    from any reads of those chips kept so far; the category is the one given, else the
+    race's age group of gender and age (or birth year)."""
     if (
         session.scalar(select(Athlete.id).where(Athlete.race_id == race.id, Athlete.bib == bib))
         is not None
     ):
         raise Refusal("athlete_exists", f"Bib {bib} is taken in this race.")
     _refuse_taken_chips(session, race, chips)
+    start_wave = waves.find_wave(race, wave, field="wave") if wave else None
     forget_field_size(session)
+    race_year = race_year_of(race, now)
+    if birth_year is None and age is not None:
+        birth_year = race_year - age
+    if category is None:
+        bounds = race.age_groups or DEFAULT_AGE_GROUPS
+        category = category_for(gender, age_in(race_year, birth_year), bounds)
     athlete = Athlete(
-        race_id=race.id, bib=bib, name=name, country=country, role=role, featured=featured
+        race_id=race.id,
+        bib=bib,
+        name=name,
+        country=country,
+        role=role,
+        featured=featured,
+        gender=gender,
+        birth_year=birth_year,
+        category=category,
+        target_s=target_s,
+        wave_id=start_wave.id if start_wave else None,
+        gun_offset_ms=waves.offset_ms(race, start_wave),
     )
     athlete.chips = [Chip(race_id=race.id, code=code) for code in dict.fromkeys(chips)]
+    athlete.name_words = [
+        AthleteNameWord(race_id=race.id, word=word[:100])
+        for word in dict.fromkeys(name_words(name))
+    ]
     # Added by key, not through race.athletes: every autoflush would walk that whole
     # collection, which made importing 20,000 athletes quadratic.
     session.add(athlete)
@@ -76,11 +107,21 @@ def add_athlete(
             "role": role,
             "featured": featured,
             "chips": list(dict.fromkeys(chips)),
+            "gender": gender,
+            "birth_year": birth_year,
+            "category": category,
+            "target_s": target_s,
+            "wave": wave,
         },
     )
     live_events.athlete_changed(session, race, athlete, "athlete_added")
     _score_kept_reads(session, race, athlete, chips, now, future_tolerance_s)
     return athlete
+
+
+def race_year_of(race: Race, now: datetime) -> int:
+    """The year ages are counted in: the gun's, or this year before it is fired."""
+    return (race.gun_time or now).year
 
 
 def assign_chip(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..domain.race_clock import not_started
 from ..domain.refusals import Refusal
 from ..models import Athlete, Race, Split, SplitRevision
-from . import audit, live_events
+from . import audit, live_events, places, waves
 from .races import hold_gun
 from .splits import GUN_SHIFT
 
@@ -93,4 +93,6 @@ def _shift_splits(
         .values(chip_start_ms=Athlete.chip_start_ms + shift_ms)
         .execution_options(synchronize_session=False)
     )
+    waves.shift_offsets(session, race, shift_ms)
+    places.refresh_race(session, race)
     session.expire_all()

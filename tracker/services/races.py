@@ -60,6 +60,7 @@ def create_race(
     clock_rate: float = 1.0,
     pace_tolerance_s_per_km: float = 1.0,
     checkpoints: list[dict] | tuple = (),
+    age_groups: list[int] | None = None,
 ) -> Race:
     """A new race with its checkpoints; the finish is added when not listed."""
     if session.scalar(select(Race.id).where(Race.slug == slug)) is not None:
@@ -72,6 +73,7 @@ def create_race(
         timezone=timezone,
         clock_rate=clock_rate,
         pace_tolerance_s_per_km=pace_tolerance_s_per_km,
+        age_groups=sorted(set(age_groups)) if age_groups else None,
     )
     session.add(race)
     for checkpoint in checkpoints:
@@ -91,7 +93,12 @@ def add_checkpoint(session: Session, race: Race, **checkpoint) -> Checkpoint:
         "checkpoint.add",
         race=race,
         subject=added.code,
-        after={"code": added.code, "name": added.name, "distance_m": added.distance_m},
+        after={
+            "code": added.code,
+            "name": added.name,
+            "distance_m": added.distance_m,
+            "mat": added.mat,
+        },
     )
     live_events.race_changed(session, race, "checkpoint_added")
     return added
@@ -105,6 +112,7 @@ def _add_checkpoint(
     distance_m: float,
     name: str | None = None,
     target_elapsed_s: float | None = None,
+    mat: str | None = None,
 ) -> Checkpoint:
     if code == START:
         raise Refusal(
@@ -133,8 +141,20 @@ def _add_checkpoint(
             )
     if target_elapsed_s is not None and target_elapsed_s >= race.target_s * 1.5:
         raise Refusal("validation_error", "The target split is far beyond the race's target time.")
+    if any(cp.mat == code for cp in race.checkpoints) or (
+        mat is not None and mat != code and any(cp.code == mat for cp in race.checkpoints)
+    ):
+        raise Refusal(
+            "validation_error",
+            "A shared mat and a checkpoint may not have the same code.",
+            errors=[{"field": "mat", "code": "taken", "detail": "a checkpoint's code"}],
+        )
     checkpoint = Checkpoint(
-        code=code, name=name or code, distance_m=distance_m, target_elapsed_s=target_elapsed_s
+        code=code,
+        name=name or code,
+        distance_m=distance_m,
+        target_elapsed_s=target_elapsed_s,
+        mat=mat,
     )
     race.checkpoints.append(checkpoint)
     session.flush()
@@ -150,6 +170,7 @@ def _race_record(race: Race) -> dict:
         "target_s": race.target_s,
         "timezone": race.timezone,
         "clock_rate": race.clock_rate,
+        "age_groups": race.age_groups,
         "checkpoints": [(cp.code, cp.distance_m) for cp in race.checkpoints],
     }
 

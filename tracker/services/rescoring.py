@@ -98,7 +98,11 @@ def rescore(
     for athlete in athletes:
         standing = standings[athlete.id]
         scored = scoring.score_athlete(
-            course, reads[athlete.id], manual=standing.manual, voided=standing.voided
+            course,
+            reads[athlete.id],
+            manual=standing.manual,
+            voided=standing.voided,
+            gun_s=athlete.gun_offset_ms / 1000,
         )
         plans.append((athlete, standing, scored))
     # A scorer's key freed by a void is not reused: the new split gets a key of its own.

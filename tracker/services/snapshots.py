@@ -10,16 +10,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.athlete_status import in_the_race, status_of
+from ..domain.categories import DEFAULT_AGE_GROUPS
 from ..domain.commentary import notes_for
 from ..domain.course import Course
 from ..domain.finish_model import FinishModel
-from ..domain.projection import Passing, Projection, project
+from ..domain.projection import Passing, Projection, not_projected, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.split_checks import flag_splits
 from ..models import Athlete, Race, Split
 from .attempt_views import attempt_athlete_view, attempt_race_view, estimate_track
-from .courses import course_of
+from .courses import course_of, personal_course
 from .finish_models import model_for
+from .places import own_start_ms, places_of
 from .summary import summary_athletes
 
 
@@ -50,29 +53,38 @@ def race_view(race: Race) -> dict:
         # Null until an official publishes the results: finish times are unofficial till then.
         "results_published_at": _local(race, race.results_published_at),
         **attempt_race_view(race, course),
+        "age_groups": list(race.age_groups or DEFAULT_AGE_GROUPS),
+        "waves": [
+            {"code": wave.code, "name": wave.name, "gun_time": _local(race, wave.gun_time)}
+            for wave in race.waves
+        ],
         "checkpoints": [
             {
                 "code": cp.code,
                 "name": cp.name,
                 "distance_m": cp.distance_m,
                 "target_elapsed_s": _seconds(course.target_elapsed_at(cp.distance_m)),
+                "mat": cp.mat or cp.code,
             }
             for cp in race.checkpoints
         ],
     }
 
 
-def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
+def split_view(
+    race: Race, split: Split, flag: str | None = None, places: dict | None = None
+) -> dict:
     """One split as the API shows it: gun time (`elapsed_s`) and chip time (`net_elapsed_s`,
     from the athlete's own start-mat read; gun time without one)."""
     elapsed_s = split.elapsed_ms / 1000
-    start_ms = split.athlete.chip_start_ms or 0
+    start_ms = own_start_ms(split.athlete)
     return {
         "id": str(split.id),
         "bib": split.athlete.bib,
         "checkpoint": split.checkpoint.code,
         "distance_m": split.checkpoint.distance_m,
         "elapsed_s": elapsed_s,
+        "gun_elapsed_s": (split.elapsed_ms - split.athlete.gun_offset_ms) / 1000,
         "net_elapsed_s": (split.elapsed_ms - start_ms) / 1000,
         "time": _local(race, wall_clock_at(race.gun_time, elapsed_s, race.clock_rate)),
         "source": split.source,
@@ -83,6 +95,7 @@ def split_view(race: Race, split: Split, flag: str | None = None) -> dict:
         "flags": [flag] if flag else [],
         "approximate": split.approximate,
         "correction": _last_correction(split),
+        "places": places,
     }
 
 
@@ -139,9 +152,16 @@ def projection_view(race: Race, projection: Projection, skip: set[str] = frozens
 
 
 def athlete_view(
-    race: Race, course: Course, model: FinishModel, athlete: Athlete, splits: Iterable[Split]
+    race: Race,
+    course: Course,
+    model: FinishModel,
+    athlete: Athlete,
+    splits: Iterable[Split],
+    places: dict | None = None,
 ) -> dict:
-    """An athlete with live splits, their flags, and the projection from unflagged ones."""
+    """An athlete with live splits, their flags, status, places (by split id, those known)
+    and the projection from unflagged ones, against their own target when they have one;
+    an athlete out of the race (dns, dnf, dq) is not projected."""
     live = sorted(splits, key=lambda split: split.checkpoint.distance_m)
     passings = [
         Passing(split.checkpoint.code, split.checkpoint.distance_m, split.elapsed_ms / 1000)
@@ -151,6 +171,7 @@ def athlete_view(
     # Flagged and approximate times stay out of paces, the projection and the target line.
     estimated = {split.checkpoint.code for split in live if split.approximate}
     trusted = [p for p in passings if p.checkpoint not in flags and p.checkpoint not in estimated]
+    course = personal_course(course, athlete.target_s)
 
     def projected(passings: list[Passing]) -> Projection:
         return project(
@@ -159,15 +180,19 @@ def athlete_view(
             gun_time=race.gun_time,
             clock_rate=race.clock_rate,
             model=model,
-            own_start_s=(athlete.chip_start_ms or 0) / 1000,
+            own_start_s=own_start_ms(athlete) / 1000,
         )
 
-    projection = projected(trusted)
+    running = in_the_race(athlete.status)
+    projection = projected(trusted) if running else not_projected(course, trusted)
     # A checkpoint with a time, even one the projection leaves out, is no longer ahead.
     recorded = {split.checkpoint.code for split in live}
     recorded_m = max((split.checkpoint.distance_m for split in live), default=0.0)
     # The projection as it stood at the mat before, for "projection improved 7 s since 30K".
-    before = projected(trusted[:-1]) if len(trusted) >= 2 else None
+    before = projected(trusted[:-1]) if running and len(trusted) >= 2 else None
+    places = places or {}
+    finished = any(split.checkpoint.distance_m >= race.distance_m for split in live)
+    started = athlete.chip_start_ms is not None or bool(live)
     return {
         "bib": athlete.bib,
         "name": athlete.name,
@@ -175,13 +200,24 @@ def athlete_view(
         "role": athlete.role,
         "featured": athlete.featured,
         "seq": athlete.seq,
+        "status": status_of(athlete.status, started=started, finished=finished),
+        "status_reason": athlete.status_reason,
+        "gender": athlete.gender,
+        "birth_year": athlete.birth_year,
+        "category": athlete.category,
+        "target_s": athlete.target_s,
+        "wave": next((w.code for w in race.waves if w.id == athlete.wave_id), None),
         "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
-        "splits": [split_view(race, s, flags.get(s.checkpoint.code)) for s in live],
+        "splits": [
+            split_view(race, s, flags.get(s.checkpoint.code), places.get(s.id)) for s in live
+        ],
+        "places": places.get(live[-1].id) if live else None,
         "projection": {
             **projection_view(race, projection, skip=recorded),
-            "track": estimate_track(course, trusted, recorded_m),
+            # Out of the race (dns, dnf, dq): nowhere on the course to estimate.
+            "track": estimate_track(course, trusted, recorded_m) if running else [],
         },
-        "notes": notes_for(course, trusted, projection),
+        "notes": notes_for(course, trusted, projection) if running else [],
         **attempt_athlete_view(race, course, trusted, projection, before),
     }
 
@@ -200,21 +236,36 @@ def _live_splits(session: Session, race: Race, athlete_ids: list[int] | None = N
 def athlete_snapshot(session: Session, race: Race, athlete: Athlete) -> dict:
     """One athlete's current state."""
     splits = _live_splits(session, race, [athlete.id])
-    return athlete_view(race, course_of(race), model_for(session, race), athlete, splits)
+    places = places_of(session, splits)
+    return athlete_view(race, course_of(race), model_for(session, race), athlete, splits, places)
 
 
 # Past this many athletes, load the race's splits whole rather than naming every athlete.
 NAMED_ATHLETES_LIMIT = 500
 
 
-def athlete_views(session: Session, race: Race, athletes: list[Athlete]) -> list[dict]:
-    """Several athletes' current states, their splits loaded in one query."""
+def athlete_views(
+    session: Session, race: Race, athletes: list[Athlete], *, with_places: bool = False
+) -> list[dict]:
+    """Several athletes' current states, their splits loaded in one query.
+
+    Places only on request (the API's reads): the live state leaves them out, since a
+    split moves the places of everyone behind it and a delta carries one athlete; a
+    snapshot plus its deltas must equal a fresh snapshot.
+    """
     by_athlete: dict[int, list[Split]] = defaultdict(list)
     ids = [a.id for a in athletes] if len(athletes) <= NAMED_ATHLETES_LIMIT else None
     for split in _live_splits(session, race, ids):
         by_athlete[split.athlete_id].append(split)
     course, model = course_of(race), model_for(session, race)
-    return [athlete_view(race, course, model, a, by_athlete[a.id]) for a in athletes]
+    # Each athlete's places where they are now: at their furthest live split.
+    furthest = [
+        max(by_athlete[a.id], key=lambda split: split.checkpoint.distance_m)
+        for a in athletes
+        if by_athlete[a.id]
+    ]
+    places = places_of(session, furthest) if with_places else {}
+    return [athlete_view(race, course, model, a, by_athlete[a.id], places) for a in athletes]
 
 
 def race_snapshot(session: Session, race: Race) -> dict:

@@ -13,6 +13,7 @@ from ..domain.race_clock import SplitTime, checked_elapsed_ms
 from ..domain.refusals import Refusal
 from ..models import Athlete, Checkpoint, Race, Split, SplitRevision
 from . import audit, live_events
+from . import places as _places  # noqa: F401  (keeps every split's place keys: see there)
 from .races import hold_gun
 
 GUN_SHIFT = "gun_shift"  # a revision written by a gun correction (services.gun)

@@ -93,7 +93,11 @@ def leader_bibs(session: Session, race: Race) -> list[str]:
         session.scalars(
             select(Athlete.bib)
             .join(Split, Split.athlete_id == Athlete.id)
-            .where(Split.checkpoint_id == furthest, Split.voided_at.is_(None))
+            .where(
+                Split.checkpoint_id == furthest,
+                Split.voided_at.is_(None),
+                Athlete.status.is_(None),  # out of the race, out of the leaders
+            )
             .order_by(Split.elapsed_ms)
             .limit(LEADERS)
         )

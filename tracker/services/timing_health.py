@@ -34,6 +34,8 @@ def _athletes_due(session: Session, race: Race, now: datetime) -> dict[str, int]
     if not mat_health.anyone_due(course.distance_m, race_elapsed):
         return {}
     by_code = {cp.code: cp for cp in race.checkpoints}
+    # An athlete out of the race (dns, dnf, dq) is due nowhere.
+    in_race = Athlete.status.is_(None)
     due: dict[str, int] = {}
     previous = None
     for mark in course.checkpoints:
@@ -51,7 +53,7 @@ def _athletes_due(session: Session, race: Race, now: datetime) -> dict[str, int]
                 due[mark.code] = 0
             else:
                 due[mark.code] = session.scalar(
-                    select(func.count()).where(Athlete.race_id == race.id, not_here)
+                    select(func.count()).where(Athlete.race_id == race.id, in_race, not_here)
                 )
         else:
             low, high = mat_health.due_window_at_previous(
@@ -65,6 +67,7 @@ def _athletes_due(session: Session, race: Race, now: datetime) -> dict[str, int]
                     Split.checkpoint_id == by_code[previous.code].id,
                     Split.voided_at.is_(None),
                     Split.elapsed_ms.between(round(low * 1000), round(high * 1000)),
+                    in_race,
                     not_here,
                 )
             )
