@@ -90,12 +90,21 @@ def outputs(field: list[dict]) -> list[dict]:
             model=model if case["model"] else None,
             own_start_s=case["own_start_s"],
         )
-        as_dict = dataclasses.asdict(projection)
+        as_dict = _fields(projection)
         as_dict["eta"] = [
-            {**eta, "at": eta["at"].isoformat() if eta["at"] else None} for eta in as_dict["eta"]
+            {**(eta := _fields(item)), "at": eta["at"].isoformat() if eta["at"] else None}
+            for item in projection.eta
         ]
         results.append(as_dict)
     return results
+
+
+def _fields(record) -> dict:
+    """A projection's or an ETA's fields by name (a dataclass before the speed work, a
+    named tuple after it)."""
+    if dataclasses.is_dataclass(record):
+        return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    return record._asdict()
 
 
 def _same(now, before, path: str = "") -> None:
