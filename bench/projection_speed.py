@@ -35,7 +35,8 @@ def athlete(rng: random.Random, up_to: str) -> list[Passing]:
     return passings
 
 
-def main() -> None:
+def measure(runners: int = RUNNERS) -> dict:
+    """Model load, µs per projection at four checkpoints, and a whole race of `runners`."""
     text = resources.files("tracker.data").joinpath("default_finish_model.json").read_text()
     loads = []
     for _ in range(20):
@@ -51,24 +52,20 @@ def main() -> None:
         for passings in field:
             project(course, passings, model=model)
         per_checkpoint[code] = (time.process_time() - started) / len(field) * 1e6
-    race = [athlete(rng, rng.choice(("10K", "HALF", "30K", "40K"))) for _ in range(RUNNERS)]
+    race = [athlete(rng, rng.choice(("10K", "HALF", "30K", "40K"))) for _ in range(runners)]
     started, wall = time.process_time(), time.perf_counter()
     for passings in race:
         project(course, passings, model=model)
     whole_race_s = time.process_time() - started
     whole_race_wall_s = time.perf_counter() - wall
-    print(
-        json.dumps(
-            {
-                "model_load_ms": round(statistics.median(loads) * 1000, 2),
-                "us_per_projection": {k: round(v, 1) for k, v in per_checkpoint.items()},
-                "whole_race_runners": RUNNERS,
-                "whole_race_s": round(whole_race_s, 2),
-                "whole_race_wall_s": round(whole_race_wall_s, 2),
-            }
-        )
-    )
+    return {
+        "model_load_ms": round(statistics.median(loads) * 1000, 2),
+        "us_per_projection": {k: round(v, 1) for k, v in per_checkpoint.items()},
+        "whole_race_runners": runners,
+        "whole_race_s": round(whole_race_s, 2),
+        "whole_race_wall_s": round(whole_race_wall_s, 2),
+    }
 
 
 if __name__ == "__main__":
-    main()
+    print(json.dumps(measure()))
