@@ -217,7 +217,7 @@ def run(args) -> dict:
         results["fanout"].append({"clients": clients, "tracker": tracker, "node": node})
         print(f"fan-out N={clients}: done", file=sys.stderr)
     for kind in args.databases:
-        for watchers in sorted({0, args.watchers}):
+        for watchers in args.watchers:
             results["ingest"].append(
                 ingest(kind, runners=args.runners, clients=args.bridges, watchers=watchers)
             )
@@ -281,7 +281,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--burst", type=int, default=20, help="splits posted at once per N")
     parser.add_argument("--runners", type=int, default=1000, help="mass race for ingest")
     parser.add_argument("--bridges", type=int, default=4, help="concurrent HTTP bridges")
-    parser.add_argument("--watchers", type=int, default=200, help="watchers during ingest")
+    parser.add_argument(
+        "--watchers", type=int, nargs="+", default=[0, 200], help="watchers during ingest runs"
+    )
     parser.add_argument(
         "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
     )

@@ -37,15 +37,13 @@ def test_the_benchmark_suite_runs_and_delivers_everything(tmp_path, monkeypatch)
         for phase in ("paced", "burst"):
             assert row[server][phase]["missed"] == 0
             assert row[server][phase]["deliveries"] == 20 * 3
-    assert {(r["database"], r["watchers"]) for r in results["ingest"]} == {
-        ("sqlite", 0),
+    assert [(r["database"], r["watchers"]) for r in results["ingest"]] == [
         ("sqlite", 5),
-        ("postgresql", 0),
         ("postgresql", 5),
-    }
+    ]
     for ingest in results["ingest"]:
         assert ingest["exact"] == ingest["expected_splits"] == ingest["stored_splits"]
         assert ingest["duplicates"] == 0
-        assert ingest["deltas_received"] > 0 or ingest["watchers"] == 0
+        assert ingest["deltas_received"] > 0
     assert results["projection"]["whole_race_runners"] == 500
     assert results["summary_snapshot"]["snapshot_bytes"] > 0

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain import scoring
 from ..domain.race_clock import SplitTime, elapsed_at
 from ..domain.refusals import Refusal
-from ..models import Athlete, Race, RawRead, Split, SplitRevision
+from ..models import Athlete, Checkpoint, Race, RawRead, Split, SplitRevision
 from . import live_events
 from .courses import course_of
 from .splits import (
@@ -64,8 +64,14 @@ def _standings(session: Session, athletes: list[Athlete]) -> dict[int, _Standing
     only `scoring.officials_word` reads.
     """
     by_athlete = {athlete.id: _Standing() for athlete in athletes}
-    splits = list(session.scalars(select(Split).where(Split.athlete_id.in_(by_athlete))))
-    history: dict[object, list[tuple[str, str]]] = {split.id: [] for split in splits}
+    splits = list(
+        session.execute(
+            select(Split, Checkpoint.code)
+            .join(Checkpoint, Checkpoint.id == Split.checkpoint_id)
+            .where(Split.athlete_id.in_(by_athlete))
+        )
+    )
+    history: dict[object, list[tuple[str, str]]] = {split.id: [] for split, _ in splits}
     for split_id, action, actor in session.execute(
         select(SplitRevision.split_id, SplitRevision.action, SplitRevision.actor)
         .join(Split, Split.id == SplitRevision.split_id)
@@ -74,8 +80,8 @@ def _standings(session: Session, athletes: list[Athlete]) -> dict[int, _Standing
     ):
         history[split_id].append((action, actor))
     voided_words: dict[tuple[int, str], list[str | None]] = {}
-    for split in splits:
-        standing, code = by_athlete[split.athlete_id], split.checkpoint.code
+    for split, code in splits:
+        standing = by_athlete[split.athlete_id]
         word = scoring.officials_word(split.source, history[split.id])
         if split.voided_at is None:
             standing.live[code] = split
