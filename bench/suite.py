@@ -216,12 +216,14 @@ def run(args) -> dict:
         )
         results["fanout"].append({"clients": clients, "tracker": tracker, "node": node})
         print(f"fan-out N={clients}: done", file=sys.stderr)
+        args.out.write_text(json.dumps(results, indent=1) + "\n")  # a long run's partial results
     for kind in args.databases:
         for watchers in args.watchers:
             results["ingest"].append(
                 ingest(kind, runners=args.runners, clients=args.bridges, watchers=watchers)
             )
             print(f"ingest {kind}, {watchers} watchers: done", file=sys.stderr)
+            args.out.write_text(json.dumps(results, indent=1) + "\n")
     results["projection"] = projection_speed.measure(args.projection_runners)
     results["summary_snapshot"] = summary_snapshot(args.summary_runners)
     return results
