@@ -134,8 +134,8 @@ class FinishModel:
 
 
 class FinishEstimate(NamedTuple):
-    """A projected finish as a distribution: ln(finish seconds) at LEVELS (a named tuple:
-    one is built per projection, and a frozen dataclass cost a tenth of it)."""
+    """A projected finish as a distribution: ln(finish seconds) at LEVELS (a named tuple,
+    like the projection: one is built per projection)."""
 
     log_quantiles: tuple[float, ...]
     method: str  # fitted | elite | blend | baseline

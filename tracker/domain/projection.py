@@ -41,8 +41,9 @@ class Eta(NamedTuple):
 class Projection(NamedTuple):
     """Everything a commentator reads off one athlete's splits.
 
-    A named tuple, like `Eta`: as immutable as a frozen dataclass and built four times
-    faster, which a 40,000-runner race's summary notices (issue 12).
+    A named tuple, like `Eta`: as immutable as a frozen dataclass, whose fifteen checked
+    assignments made it several times slower to build (10.7 µs against 1.5 µs here), once
+    per athlete of a 40,000-runner race.
     """
 
     last_checkpoint: str | None
