@@ -1,9 +1,12 @@
-"""Fan-out benchmark: one split posted over HTTP, delivered to N live watchers.
+"""Fan-out benchmark: splits posted over HTTP, delivered to N live watchers.
 
 Starts the tracker under gunicorn (gevent, as configured, or the threading mode for
 comparison) on loopback with a fresh SQLite database, connects N Socket.IO clients (asyncio,
-in this process), posts splits one at a time and measures POST-to-delivery latency on one
-clock, plus the server's CPU time per delivery and its memory per client.
+in this process), then posts splits one at a time (paced: each split's N deliveries awaited,
+50 ms apart) and then all at once (burst), and measures POST-to-delivery latency on one
+clock, the time to connect and snapshot all N, the server's CPU time per delivery and its
+memory per client. `measure` is the load generator of the benchmark suite (bench/suite.py),
+which points it at the tracker and at the Node reference alike.
 
     .venv/bin/python bench/fanout.py --mode gevent --clients 1000 --splits 20
 """
@@ -18,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import aiohttp
@@ -37,14 +41,19 @@ MODES = {
     "gevent": ["-c", "gunicorn.conf.py"],
     "threading": ["-c", "gunicorn.conf.py", "-k", "gthread", "--threads", "1500"],
 }
+PACED_GAP_S = 0.05
+DELIVERY_TIMEOUT_S = 30.0
 
 
-def start_server(mode: str, database: str, port: int) -> subprocess.Popen:
+def start_server(mode: str, database: str, port: int, env: dict | None = None) -> subprocess.Popen:
+    """gunicorn with the project's configuration on a migrated database; `.token` is an
+    admin token."""
     env = {
         **os.environ,
         "DATABASE_URL": database,
         "TRACKER_LOG_LEVEL": "warning",
         "SOCKETIO_ASYNC_MODE": "gevent" if mode == "gevent" else "threading",
+        **(env or {}),
     }
     subprocess.run(
         [str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
@@ -76,136 +85,193 @@ def start_server(mode: str, database: str, port: int) -> subprocess.Popen:
     return process
 
 
-async def main(args) -> dict:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(args.mode, f"sqlite:///{tmp}/bench.sqlite3", port)
+def serving(process: psutil.Process) -> list[psutil.Process]:
+    """The processes doing a server's work: gunicorn's workers, or a single process."""
+    return process.children() or [process]
+
+
+def _cpu_s(processes: list[psutil.Process]) -> float:
+    return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+
+
+def _rss(processes: list[psutil.Process]) -> int:
+    return sum(p.memory_info().rss for p in processes)
+
+
+def _percentiles(latencies: list[float], expected: int) -> dict:
+    ordered = sorted(latencies)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None  # noqa: E731
+    return {
+        "deliveries": len(ordered),
+        "missed": expected - len(ordered),
+        **{f"p{round(q * 100)}_ms": pick(q) and round(pick(q), 1) for q in (0.5, 0.9, 0.99)},
+        "max_ms": round(ordered[-1], 1) if ordered else None,
+    }
+
+
+async def wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
+    for _ in range(300):
         try:
-            return await run(args, base, server)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+            async with http.get(base + "/healthz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{base} did not come up")
 
 
-async def run(args, base: str, server: subprocess.Popen) -> dict:
-    headers = {"Authorization": f"Bearer {server.token}"}
-    async with aiohttp.ClientSession() as http:
-        for _ in range(100):
-            try:
-                async with http.get(base + "/healthz") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
+async def measure(
+    base: str, token: str, process: psutil.Process, *, clients: int, paced: int, burst: int
+) -> dict:
+    """Set up a race, connect `clients` watchers, post `paced` splits one at a time and then
+    `burst` at once; every figure of one server (the tracker or the Node reference)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        await wait_healthy(http, base)
+        athletes = [{"bib": str(n), "name": f"Runner {n}"} for n in range(1, paced + burst + 1)]
         for path, body in [
             ("/api/races", {"slug": "bench", "name": "Bench", "checkpoints": CHECKPOINTS}),
-            ("/api/races/bench/athletes", {"bib": "1", "name": "Runner"}),
+            *[("/api/races/bench/athletes", athlete) for athlete in athletes],
             ("/api/races/bench/start", {"at": GUN}),
         ]:
             async with http.post(base + path, json=body, headers=headers) as response:
                 assert response.status in (200, 201), await response.text()
 
-        received: dict[int, list[float]] = {}
-        ready = 0
-        snapshot_seq = 0
+        arrivals: dict[str, list[float]] = {}
+        snapshots: list[int] = []
+        delta_bytes: list[int] = []
 
-        def make_client():
+        def make_client() -> socketio.AsyncClient:
             client = socketio.AsyncClient(reconnection=False)
 
             async def on_snapshot(snapshot):
-                nonlocal ready, snapshot_seq
-                ready += 1
-                snapshot_seq = snapshot["seq"]
+                snapshots.append(len(json.dumps(snapshot)))
 
             async def on_delta(delta):
-                received.setdefault(delta["seq"], []).append(time.perf_counter())
+                arrivals.setdefault((delta.get("change") or {}).get("split_id"), []).append(
+                    time.perf_counter()
+                )
+                if len(delta_bytes) < 3:
+                    delta_bytes.append(len(json.dumps(delta, separators=(",", ":"))))
 
             client.on("snapshot", on_snapshot, namespace="/live")
             client.on("delta", on_delta, namespace="/live")
             return client
 
-        clients = [make_client() for _ in range(args.clients)]
-        worker = psutil.Process(server.pid).children()[0]
-        rss_before = worker.memory_info().rss
-        for start in range(0, len(clients), 100):
-            batch = clients[start : start + 100]
-            await asyncio.gather(
-                *(c.connect(base, namespaces=["/live"], transports=["websocket"]) for c in batch)
+        workers = serving(process)
+        rss_before = _rss(workers)
+        watchers = [make_client() for _ in range(clients)]
+        began = time.perf_counter()
+        refused = 0
+        for start in range(0, clients, 100):
+            batch = watchers[start : start + 100]
+            # A loaded server may take seconds to accept a namespace: wait, and count any
+            # watcher it never accepts as missing every delivery, rather than stop the run.
+            outcomes = await asyncio.gather(
+                *(
+                    c.connect(base, namespaces=["/live"], transports=["websocket"], wait_timeout=60)
+                    for c in batch
+                ),
+                return_exceptions=True,
             )
+            joined = [c for c, outcome in zip(batch, outcomes, strict=True) if outcome is None]
+            refused += len(batch) - len(joined)
             await asyncio.gather(
-                *(c.emit("watch", {"race": "bench"}, namespace="/live") for c in batch)
+                *(c.emit("watch", {"race": "bench"}, namespace="/live") for c in joined)
             )
-        deadline = time.monotonic() + 60
-        while ready < args.clients and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        rss_after = worker.memory_info().rss
+        # Every accepted watcher's snapshot, or no new one for 20 s (a watcher the server
+        # dropped while loaded never gets one: it is counted as missing its deliveries).
+        seen, quiet_until = -1, 0.0
+        while len(snapshots) < clients - refused:
+            if len(snapshots) != seen:
+                seen, quiet_until = len(snapshots), time.monotonic() + 20
+            elif time.monotonic() > quiet_until:
+                break
+            await asyncio.sleep(0.02)
+        receivers = len(snapshots)
+        connect_s = time.perf_counter() - began
+        rss_after = _rss(workers)
 
-        latencies = []
-        cpu_start = worker.cpu_times()
-        checkpoints = [cp["code"] for cp in CHECKPOINTS]
-        for index in range(args.splits):
+        async def post(bib: str) -> tuple[str, float]:
+            split_id = str(uuid.uuid4())
+            body = {"id": split_id, "bib": bib, "checkpoint": CHECKPOINTS[0]["code"]}
             sent = time.perf_counter()
-            body = {
-                "bib": "1",
-                "checkpoint": checkpoints[index % len(checkpoints)],
-                "elapsed_s": 850 * (index % len(checkpoints) + 1),
-            }
-            if index >= len(checkpoints):
-                # Past the last checkpoint, correct instead: still one delta each.
-                async with http.get(f"{base}/api/races/bench/athletes/1") as response:
-                    split = next(
-                        s
-                        for s in (await response.json())["splits"]
-                        if s["checkpoint"] == body["checkpoint"]
-                    )
-                sent = time.perf_counter()
-                request = http.patch(
-                    f"{base}/api/races/bench/splits/{split['id']}",
-                    json={"elapsed_s": split["elapsed_s"] + 1, "reason": "bench"},
-                    headers=headers,
-                )
-            else:
-                request = http.post(f"{base}/api/races/bench/splits", json=body, headers=headers)
-            async with request as response:
+            async with http.post(
+                f"{base}/api/races/bench/splits",
+                json={**body, "elapsed_s": 850.0 + int(bib)},
+                headers=headers,
+            ) as response:
                 assert response.status in (200, 201), await response.text()
-            expected = snapshot_seq + index + 1
-            seq_deadline = time.monotonic() + 30
-            while time.monotonic() < seq_deadline:
-                if len(received.get(expected, ())) >= args.clients:
-                    break
-                await asyncio.sleep(0.002)
-            arrivals = received.get(expected, [])
-            if len(arrivals) < args.clients:
-                print(
-                    f"seq {expected}: {len(arrivals)} of {args.clients} delivered", file=sys.stderr
-                )
-            latencies += [(arrival - sent) * 1000 for arrival in arrivals]
-            await asyncio.sleep(0.2)
-        cpu_end = worker.cpu_times()
-        cpu_us = (cpu_end.user + cpu_end.system - cpu_start.user - cpu_start.system) * 1e6
+            return split_id, sent
 
-        await asyncio.gather(*(c.disconnect() for c in clients))
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+        async def delivered(split_ids: list[str]) -> None:
+            until = time.monotonic() + DELIVERY_TIMEOUT_S
+            while time.monotonic() < until:
+                if all(len(arrivals.get(s, ())) >= receivers for s in split_ids):
+                    return
+                await asyncio.sleep(0.002)
+
+        def latencies(sent: dict[str, float]) -> list[float]:
+            return [(t - at) * 1000 for s, at in sent.items() for t in arrivals.get(s, ())]
+
+        phases = {}
+        cpu = _cpu_s(workers)
+        sent: dict[str, float] = {}
+        for n in range(1, paced + 1):
+            split_id, at = await post(str(n))
+            sent[split_id] = at
+            await delivered([split_id])
+            await asyncio.sleep(PACED_GAP_S)
+        paced_cpu = _cpu_s(workers) - cpu
+        phases["paced"] = _percentiles(latencies(sent), paced * clients)
+        cpu = _cpu_s(workers)
+        posted = await asyncio.gather(*(post(str(n)) for n in range(paced + 1, paced + burst + 1)))
+        burst_sent = dict(posted)
+        await delivered(list(burst_sent))
+        burst_cpu = _cpu_s(workers) - cpu
+        phases["burst"] = _percentiles(latencies(burst_sent), burst * clients)
+        for name, cpu_s in (("paced", paced_cpu), ("burst", burst_cpu)):
+            # Includes each split's HTTP request (and, for the tracker, commit and projection).
+            count = max(1, phases[name]["deliveries"])
+            phases[name]["cpu_us_per_delivery"] = round(cpu_s * 1e6 / count, 1)
+        await asyncio.gather(*(c.disconnect() for c in watchers), return_exceptions=True)
     return {
-        "mode": args.mode,
-        "clients": args.clients,
-        "splits": args.splits,
-        "deliveries": len(latencies),
-        "p50_ms": round(pick(0.50), 1),
-        "p99_ms": round(pick(0.99), 1),
-        "max_ms": round(latencies[-1], 1),
-        # Includes each split's HTTP request, commit and projection, spread over its deliveries.
-        "server_cpu_us_per_delivery": round(cpu_us / max(1, len(latencies)), 1),
-        "server_rss_kb_per_client": round((rss_after - rss_before) / 1024 / args.clients, 1),
+        "clients": clients,
+        "connect_snapshot_s": round(connect_s, 2),
+        "snapshots": len(snapshots),
+        "refused_connections": refused,
+        "snapshot_bytes": snapshots[0] if snapshots else None,
+        "delta_bytes": delta_bytes[0] if delta_bytes else None,
+        "rss_kb_per_client": round((rss_after - rss_before) / 1024 / max(1, clients), 1),
+        **phases,
     }
+
+
+async def main(args) -> dict:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = start_server(args.mode, f"sqlite:///{tmp}/bench.sqlite3", port)
+        try:
+            figures = await measure(
+                f"http://127.0.0.1:{port}",
+                server.token,
+                psutil.Process(server.pid),
+                clients=args.clients,
+                paced=args.splits,
+                burst=args.burst,
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    return {"mode": args.mode, **figures}
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=sorted(MODES), default="gevent")
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--splits", type=int, default=20)
+    parser.add_argument("--splits", type=int, default=20, help="paced splits")
+    parser.add_argument("--burst", type=int, default=10, help="splits posted at once")
     print(json.dumps(asyncio.run(main(parser.parse_args()))))

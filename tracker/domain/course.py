@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # The fastest and slowest paces a runner can hold over a segment (s/km). 2:30/km is faster
 # than the 5 km world record (12:35, 2:31/km); 20:00/km is a slow walk. The same bounds
@@ -48,12 +49,10 @@ class Course:
                 return mark
         raise KeyError(code)
 
-    def schedule(self) -> list[tuple[float, float]]:
-        """The target schedule's known points as (distance m, elapsed s), start to finish.
-
-        >>> Course(42195, 7200, (CheckpointMark("HALF", 21097.5, 3590),)).schedule()
-        [(0.0, 0.0), (21097.5, 3590), (42195, 7200)]
-        """
+    @cached_property
+    def _schedule(self) -> tuple[tuple[float, float], ...]:
+        """(distance, target elapsed) from the start through each checkpoint with a target
+        to the finish: worked out once per course, not once per projection."""
         points = [(0.0, 0.0)]
         points += [
             (mark.distance_m, mark.target_elapsed_s)
@@ -61,7 +60,15 @@ class Course:
             if mark.target_elapsed_s is not None and 0 < mark.distance_m < self.distance_m
         ]
         points.append((self.distance_m, self.target_s))
-        return points
+        return tuple(points)
+
+    def schedule(self) -> list[tuple[float, float]]:
+        """The target schedule's known points as (distance m, elapsed s), start to finish.
+
+        >>> Course(42195, 7200, (CheckpointMark("HALF", 21097.5, 3590),)).schedule()
+        [(0.0, 0.0), (21097.5, 3590), (42195, 7200)]
+        """
+        return list(self._schedule)
 
     def target_elapsed_at(self, distance_m: float) -> float:
         """Target elapsed time at a distance: even pace unless checkpoints carry targets.
@@ -72,7 +79,7 @@ class Course:
         >>> Course(42195, 7200).target_elapsed_at(21097.5)
         3600.0
         """
-        points = self.schedule()
+        points = self._schedule
         if distance_m >= self.distance_m:
             return self.target_s * distance_m / self.distance_m
         for (d0, t0), (d1, t1) in zip(points, points[1:], strict=False):

@@ -25,7 +25,9 @@ import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from statistics import NormalDist
+from typing import NamedTuple
 
 from .pace_shape import elapsed_on_grid, pace_features
 
@@ -84,6 +86,11 @@ class FinishModel:
     # Spread of the elite's remaining pace relative to their average so far (see _elite).
     elite_pace_change: float = DEFAULT_ELITE_PACE_CHANGE
 
+    @cached_property
+    def fit_distances_km(self) -> tuple[float, ...]:
+        """The fitted checkpoints' distances, in order, for a binary search."""
+        return tuple(fit.distance_km for fit in self.checkpoints)
+
     def to_json(self) -> dict:
         def fit_json(fit: CheckpointFit) -> dict:
             return {
@@ -126,9 +133,9 @@ class FinishModel:
         )
 
 
-@dataclass(frozen=True)
-class FinishEstimate:
-    """A projected finish as a distribution: ln(finish seconds) at LEVELS."""
+class FinishEstimate(NamedTuple):
+    """A projected finish as a distribution: ln(finish seconds) at LEVELS (a named tuple,
+    like the projection: one is built per projection)."""
 
     log_quantiles: tuple[float, ...]
     method: str  # fitted | elite | blend | baseline
@@ -235,16 +242,10 @@ def _fitted(
     if abs(course_km - model.distance_km) > CHECKPOINT_TOLERANCE_KM:
         return None
     at_km, elapsed = passings[-1]
-    fit = next(
-        (
-            f
-            for f in reversed(model.checkpoints)
-            if f.distance_km <= at_km + CHECKPOINT_TOLERANCE_KM
-        ),
-        None,
-    )
-    if fit is None:
+    index = bisect.bisect_right(model.fit_distances_km, at_km + CHECKPOINT_TOLERANCE_KM)
+    if index == 0:
         return None
+    fit = model.checkpoints[index - 1]
     if at_km < fit.distance_km:  # a few metres short of the fitted mat: read as that mat
         passings = [*passings[:-1], (fit.distance_km, elapsed)]
     grid = elapsed_on_grid(passings, fit.distance_km)

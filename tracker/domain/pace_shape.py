@@ -38,28 +38,33 @@ def pace_features(distance_km: float, elapsed_on_grid: Sequence[float]) -> list[
     >>> [round(x, 4) for x in pace_features(10.0, [1500.0, 3060.0])[:6]]
     [1.0, 5.7236, -0.0198, 0.0194, -0.1133, 0.1111]
     """
-    grid = grid_for(distance_km)
+    log = math.log
     average = elapsed_on_grid[-1] / distance_km
-    log_average = math.log(average)
-    relative = []
-    before_km, before_s = 0.0, 0.0
-    for km, elapsed in zip(grid, elapsed_on_grid, strict=True):
-        relative.append(math.log((elapsed - before_s) / (km - before_km) / average))
-        before_km, before_s = km, elapsed
+    log_average = log(average)
+    relative = [
+        log((elapsed - before_s) / segment_km / average)
+        for elapsed, before_s, segment_km in zip(
+            elapsed_on_grid, (0.0, *elapsed_on_grid[:-1]), _segments_km(distance_km), strict=True
+        )
+    ]
     last = relative[-1]
     previous = relative[-2] if len(relative) > 1 else 0.0
-    return [
-        1.0,
-        log_average,
-        *relative,
-        *[log_average * r for r in relative],
-        log_average**2,
-        last**2,
-        previous**2,
-        last * previous,
-        *[max(last - knot, 0.0) for knot in TREND_KNOTS],
-        *[max(log_average - log_knot, 0.0) for log_knot in _LOG_PACE_KNOTS],
+    # Built in place rather than by unpacking lists: this runs once per projection.
+    features = [1.0, log_average, *relative]
+    features += [log_average * r for r in relative]
+    features += (log_average**2, last**2, previous**2, last * previous)
+    features += [last - knot if last > knot else 0.0 for knot in TREND_KNOTS]
+    features += [
+        log_average - log_knot if log_average > log_knot else 0.0 for log_knot in _LOG_PACE_KNOTS
     ]
+    return features
+
+
+@lru_cache(maxsize=64)
+def _segments_km(distance_km: float) -> tuple[float, ...]:
+    """The length of each step of `grid_for(distance_km)`, the first from the start."""
+    grid = grid_for(distance_km)
+    return tuple(km - before_km for km, before_km in zip(grid, (0.0, *grid[:-1]), strict=True))
 
 
 def elapsed_on_grid(passings: Sequence[tuple[float, float]], distance_km: float) -> list[float]:

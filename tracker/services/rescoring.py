@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..domain import scoring
 from ..domain.race_clock import SplitTime, elapsed_at
 from ..domain.refusals import Refusal
-from ..models import Athlete, Race, RawRead, Split
+from ..models import Athlete, Checkpoint, Race, RawRead, Split, SplitRevision
 from . import live_events
 from .courses import course_of
 from .splits import (
@@ -57,23 +57,41 @@ def _stored_reads(
 
 
 def _standings(session: Session, athletes: list[Athlete]) -> dict[int, _Standing]:
-    """These athletes' live splits, and where an official's time or void stands, by id."""
+    """These athletes' live splits, and where an official's time or void stands, by id.
+
+    The revisions are read as (action, actor) rows, not objects: a mass passage rescored
+    hundreds of athletes a batch and spent a third of it building revision objects that
+    only `scoring.officials_word` reads.
+    """
     by_athlete = {athlete.id: _Standing() for athlete in athletes}
-    voided_words: dict[tuple[int, str], list[Split]] = {}
-    for split in session.scalars(
-        select(Split).where(Split.athlete_id.in_(by_athlete)).options(selectinload(Split.revisions))
+    splits = list(
+        session.execute(
+            select(Split, Checkpoint.code)
+            .join(Checkpoint, Checkpoint.id == Split.checkpoint_id)
+            .where(Split.athlete_id.in_(by_athlete))
+        )
+    )
+    history: dict[object, list[tuple[str, str]]] = {split.id: [] for split, _ in splits}
+    for split_id, action, actor in session.execute(
+        select(SplitRevision.split_id, SplitRevision.action, SplitRevision.actor)
+        .join(Split, Split.id == SplitRevision.split_id)
+        .where(Split.athlete_id.in_(by_athlete))
+        .order_by(SplitRevision.split_id, SplitRevision.version)
     ):
-        standing, code = by_athlete[split.athlete_id], split.checkpoint.code
+        history[split_id].append((action, actor))
+    voided_words: dict[tuple[int, str], list[str | None]] = {}
+    for split, code in splits:
+        standing = by_athlete[split.athlete_id]
+        word = scoring.officials_word(split.source, history[split.id])
         if split.voided_at is None:
             standing.live[code] = split
-            if officials_word(split) == scoring.OFFICIAL_TIME:
+            if word == scoring.OFFICIAL_TIME:
                 standing.manual[code] = split.elapsed_ms / 1000
         else:
-            voided_words.setdefault((split.athlete_id, code), []).append(split)
-    for (athlete_id, code), splits in voided_words.items():
+            voided_words.setdefault((split.athlete_id, code), []).append(word)
+    for (athlete_id, code), words in voided_words.items():
         standing = by_athlete[athlete_id]
-        voids = (officials_word(split) == scoring.OFFICIAL_VOID for split in splits)
-        if code not in standing.live and any(voids):
+        if code not in standing.live and scoring.OFFICIAL_VOID in words:
             standing.voided.add(code)
     return by_athlete
 

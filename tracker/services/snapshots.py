@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.athlete_status import in_the_race, status_of
 from ..domain.categories import DEFAULT_AGE_GROUPS
@@ -254,10 +255,24 @@ def athlete_views(
     snapshot plus its deltas must equal a fresh snapshot.
     """
     by_athlete: dict[int, list[Split]] = defaultdict(list)
-    ids = [a.id for a in athletes] if len(athletes) <= NAMED_ATHLETES_LIMIT else None
-    for split in _live_splits(session, race, ids):
-        by_athlete[split.athlete_id].append(split)
     course, model = course_of(race), model_for(session, race)
+    if len(athletes) <= NAMED_ATHLETES_LIMIT:
+        # The athletes and the race's checkpoints are loaded already: each split is handed
+        # its own, with no eager-loading queries and no lazy load per split (together they
+        # cost a mass passage's batch a tenth).
+        query = select(Split).where(
+            Split.athlete_id.in_([a.id for a in athletes]), Split.voided_at.is_(None)
+        )
+        splits = list(session.scalars(query))
+        checkpoints = {checkpoint.id: checkpoint for checkpoint in race.checkpoints}
+        named = {athlete.id: athlete for athlete in athletes}
+        for split in splits:
+            set_committed_value(split, "checkpoint", checkpoints[split.checkpoint_id])
+            set_committed_value(split, "athlete", named[split.athlete_id])
+    else:
+        splits = _live_splits(session, race)
+    for split in splits:
+        by_athlete[split.athlete_id].append(split)
     # Each athlete's places where they are now: at their furthest live split.
     furthest = [
         max(by_athlete[a.id], key=lambda split: split.checkpoint.distance_m)
