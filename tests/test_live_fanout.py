@@ -4,7 +4,9 @@ clients alike, in order."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -25,6 +27,7 @@ def server(tmp_path_factory):
     token = flask_cli(database, "token", "create", "--role", "admin", "--name", "ops").split()[-1]
     with Server(database, {"METRICS_TOKEN": METRICS_TOKEN}) as running:
         running.headers = {"Authorization": f"Bearer {token}"}
+        running.database = database
         yield running
 
 
@@ -113,3 +116,69 @@ def test_websocket_and_polling_watchers_hear_every_delta_once_in_order(server, w
         assert watcher.snapshots == 1  # nothing missed, so never a resync
     fresh = race.snapshot()
     assert all(watcher.view() == fresh for watcher in sockets + polling)
+
+
+@pytest.fixture(scope="module")
+def mass_race(server):
+    """300 pacers (all in the summary, as a big group's pacers are) with chips, gun 3 h ago."""
+    timing = flask_cli(server.database, "token", "create", "--role", "timing", "--name", "mat")
+    gun = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    race = Race(server, athletes=(), gun=gun.isoformat())
+    for n in range(1, 301):
+        body = {"bib": f"P{n}", "name": f"Pacer {n}", "role": "pacer", "chips": [f"chip-{n}"]}
+        race.post(f"/api/races/{race.slug}/athletes", body)
+    race.gun = gun
+    race.timing_headers = {"Authorization": f"Bearer {timing.split()[-1]}"}
+    return race
+
+
+def test_a_mass_passage_reaches_spectators_in_a_few_batches_with_nothing_lost(
+    server, mass_race, watchers
+):
+    race = mass_race
+    spectators = [watchers(server.base_url, race.slug) for _ in range(3)]
+    follower = watchers(server.base_url, race.slug, ("P7", "P250"))
+    start = spectators[0].state["seq"]
+
+    # 300 athletes over the 5K mat within a second or two: three batches of 100 reads.
+    began = time.monotonic()
+    for first in range(1, 301, 100):
+        reads = [
+            {
+                "source": "mat-5k",
+                "seq": n,
+                "chip": f"chip-{n}",
+                "time": (race.gun + timedelta(seconds=900 + n * 0.2)).isoformat(),
+                "checkpoint": "5K",
+            }
+            for n in range(first, first + 100)
+        ]
+        response = requests.post(
+            f"{server.base_url}/api/races/{race.slug}/reads",
+            json={"reads": reads},
+            headers=race.timing_headers,
+            timeout=30,
+        )
+        assert response.status_code in (200, 201), response.text
+    for watcher in [*spectators, follower]:
+        assert watcher.wait_for(lambda w: w.state["seq"] == start + 300, timeout=20)
+    passage_s = time.monotonic() - began
+
+    fresh = race.snapshot(("P7", "P250"))
+    assert follower.view() == fresh
+    for watcher in spectators:
+        assert watcher.view() == race.snapshot()
+    for watcher in [*spectators, follower]:
+        assert watcher.snapshots == 1  # no gap, no resync: every change arrived
+        covered = []
+        for delta in watcher.deltas:
+            if delta["kind"] == "batch":
+                covered += range(delta["first_seq"], delta["seq"] + 1)
+                assert len(delta["changes"]) == delta["seq"] - delta["first_seq"] + 1
+            else:
+                covered.append(delta["seq"])
+        assert covered == list(range(start + 1, start + 301))  # each once, in order
+        batches = [d for d in watcher.deltas if d["kind"] == "batch"]
+        assert batches, "a mass passage must be coalesced"
+        # One by one up to the threshold (100 within a second), then a batch every 0.25 s.
+        assert len(watcher.deltas) <= 100 + passage_s / 0.25 + 2
