@@ -1,16 +1,28 @@
 """gunicorn settings: `gunicorn -c gunicorn.conf.py app:app` (a -b on the command line wins)."""
 
 import os
+import resource
 
 from pythonjsonlogger.json import JsonFormatter
 
 bind = os.environ.get("TRACKER_BIND", "127.0.0.1:8000")
-# One process, many connections: Socket.IO needs every request of a client in one process,
-# and gevent serves thousands of websockets where threads collapse (docs/PERFORMANCE.md of
-# the shared material). Scale out with more processes behind nginx and Redis instead.
+# Many connections per process: gevent serves thousands of websockets where threads
+# collapse (docs/PERFORMANCE.md of the shared material). One worker by default: Socket.IO
+# needs every request of a client in one process. TRACKER_WORKERS > 1 uses more cores
+# behind one port, sharing live events through Redis; a websocket is one request, so the
+# pages (websocket only) need no sticky sessions, but long-polling clients do (nginx).
 worker_class = "gevent"
-workers = 1
-worker_connections = int(os.environ.get("TRACKER_WORKER_CONNECTIONS", "4000"))
+workers = int(os.environ.get("TRACKER_WORKERS", "1"))
+if workers > 1 and not os.environ.get("REDIS_URL"):
+    raise SystemExit("TRACKER_WORKERS > 1 needs REDIS_URL: the workers share live events there.")
+# Enough for 10,000 spectators in one process (README, "Live fan-out": ~40 KB each).
+worker_connections = int(os.environ.get("TRACKER_WORKER_CONNECTIONS", "12000"))
+# Each connection is a file descriptor: raise the soft limit as far as the hard one allows.
+_soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+_wanted = worker_connections + 1000
+if _soft != resource.RLIM_INFINITY and _soft < _wanted:
+    _limit = _wanted if _hard == resource.RLIM_INFINITY else min(_wanted, _hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(_soft, _limit), _hard))
 timeout = 30
 # The gevent worker must read a request's headers within `keepalive` seconds in total (a
 # slowloris sending one byte at a time is cut off); bodies: BODY_READ_TIMEOUT_S in the app.

@@ -26,6 +26,16 @@ def merge(state: dict, delta: dict) -> str:
     (seq null, for followed athletes outside the summary) follow that athlete's own seq.
     """
     athletes = {a["bib"]: a for a in state["athletes"]}
+    if delta["kind"] == "batch":
+        # A mass passage's changes first_seq..seq at once, each athlete in its latest state.
+        if delta["seq"] <= state["seq"]:
+            return "stale"
+        if delta["first_seq"] > state["seq"] + 1:
+            return "gap"
+        athletes.update({a["bib"]: a for a in delta["athletes"]})
+        state["athletes"] = sorted(athletes.values(), key=lambda a: a["bib"])
+        state["seq"] = delta["seq"]
+        return "applied"
     if delta["seq"] is not None:
         if delta["seq"] <= state["seq"]:
             return "stale"

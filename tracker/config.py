@@ -99,6 +99,8 @@ def from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Snapshots (watch, resync) one live connection may ask for; more are refused.
         "LIVE_SNAPSHOT_LIMIT": os.environ.get("LIVE_SNAPSHOT_LIMIT", "10 per 10 seconds"),
+        # Summary deltas a second a race's watchers hear one by one; past it, batches.
+        "LIVE_COALESCE_ABOVE": int(os.environ.get("LIVE_COALESCE_ABOVE", "100")),
         # How far ahead of the server's clock a split time may be (device clocks drift).
         "FUTURE_TOLERANCE_S": float(os.environ.get("FUTURE_TOLERANCE_S", "5")),
         # A bearer token that may read /metrics and nothing else (for Prometheus).

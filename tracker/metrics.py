@@ -15,6 +15,10 @@ WATCHERS = Gauge("tracker_watchers_connected", "Live connections watching a race
 DELTAS_PUBLISHED = Counter(
     "tracker_deltas_published_total", "Live deltas handed to Socket.IO after commit.", ["kind"]
 )
+SNAPSHOT_READS = Counter(
+    "tracker_live_snapshot_reads_total",
+    "Live snapshots read from the database (the rest are shared from the snapshot cache).",
+)
 PUBLISH_FAILURES = Counter(
     "tracker_publish_failures_total", "Deltas that could not be published (Redis down)."
 )

@@ -7,6 +7,15 @@ const REFUSED_REQUESTS = new Set(["rate_limited", "invalid_event", "unknown_race
 
 export function merge(state, delta) {
   const athletes = new Map(state.athletes.map((a) => [a.bib, a]));
+  if (delta.kind === "batch") {
+    // A mass passage's changes first_seq..seq at once, each athlete in its latest state.
+    if (delta.seq <= state.seq) return "stale";
+    if (delta.first_seq > state.seq + 1) return "gap";
+    for (const athlete of delta.athletes) athletes.set(athlete.bib, athlete);
+    state.athletes = [...athletes.values()].sort((a, b) => a.bib.localeCompare(b.bib));
+    state.seq = delta.seq;
+    return "applied";
+  }
   if (delta.seq != null) {
     if (delta.seq <= state.seq) return "stale";
     if (delta.seq !== state.seq + 1) return "gap";

@@ -8,6 +8,8 @@
 - `handlers`: the protocol a client speaks (watch, resync, clock) and the refusals.
 - `conduct`: per connection, snapshot requests' limits and the strikes that close it.
 - `snapshot_cache`: one snapshot per race, `seq` and followed set, while nothing changed.
+- `coalesce`: a race's summary deltas batched during mass passages.
+- `fanout`, `websocket`: one frame per broadcast, written to every watcher's socket.
 
 It may import the services, the schemas, `access` and `db`; nothing below it imports it
 except `transactions` (to publish after commit) and the vocabulary's users.
@@ -23,8 +25,9 @@ if TYPE_CHECKING:  # the services import the vocabulary: this package must not p
 
 def init_app(app: Flask) -> None:
     """Bind Socket.IO to the app and register the protocol's handlers."""
-    from . import conduct, handlers, server
+    from . import coalesce, conduct, handlers, server
 
     server.bind(app)
     conduct.configure(app.config["LIVE_SNAPSHOT_LIMIT"])
+    coalesce.configure(app.config["LIVE_COALESCE_ABOVE"])
     handlers.register()

@@ -21,6 +21,7 @@ from ..services.snapshots import live_snapshot
 from ..services.timing_health import timing_view
 from ..sessions import current_login
 from . import audience, conduct, snapshot_cache
+from .fanout import send_encoded
 from .publish import ensure_heartbeat
 from .server import socketio
 from .vocabulary import (
@@ -93,9 +94,11 @@ def _read_snapshot(slug: str, bibs: tuple[str, ...]) -> dict:
 def _send_snapshot(slug: str, bibs: list[str]) -> None:
     """The shared snapshot of what the client watches, with the server's time of sending."""
     followed = tuple(bibs)
-    snapshot = snapshot_cache.snapshot_for(slug, followed, lambda: _read_snapshot(slug, followed))
-    # Only this connection wants it: no need to pass it through the message queue.
-    emit(SNAPSHOT, {**snapshot, "server_time": time.time()}, ignore_queue=True)
+    encoded = snapshot_cache.snapshot_for(slug, followed, lambda: _read_snapshot(slug, followed))
+    # Only this connection wants it: straight to it, not through the message queue; the
+    # shared JSON gets the time of sending appended, nothing encoded again.
+    body = f'{encoded[:-1]},"server_time":{time.time()!r}}}'
+    send_encoded(socketio.server, request.sid, NAMESPACE, SNAPSHOT, body)
 
 
 def on_watch(*args):

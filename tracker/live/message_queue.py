@@ -19,6 +19,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from . import snapshot_cache
+from .fanout import FanOutManager
 from .vocabulary import DELTA, NAMESPACE
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,10 @@ PUBLISH_PAUSE_S = 1.0
 LISTEN_RETRY_S = 1.0
 
 
-class RaceDayRedisManager(socketio.RedisManager):
+class RaceDayRedisManager(socketio.RedisManager, FanOutManager):
     """RedisManager whose publishing is bounded in time, whose listener comes back within
     about a second of Redis, and which keeps the snapshot cache told of other processes'
-    deltas."""
+    deltas. Its emits to this process's clients are FanOutManager's (one frame for all)."""
 
     def __init__(self, url: str, channel: str) -> None:
         super().__init__(url, channel=channel)

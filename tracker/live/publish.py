@@ -14,7 +14,7 @@ from ..metrics import DELTAS_PUBLISHED, PUBLISH_FAILURES
 from ..services.live_events import LiveEvent
 from ..services.races import current_seqs
 from ..services.timing_health import timing_view
-from . import audience, snapshot_cache
+from . import audience, coalesce, snapshot_cache
 from .logins import end_lapsed_logins
 from .server import socketio
 from .vocabulary import DELTA, HEARTBEAT, NAMESPACE, TIMING, race_room, timing_room
@@ -29,18 +29,23 @@ def publish(events: Iterable[LiveEvent]) -> None:
     """Send committed changes to their rooms; the one way any change reaches watchers.
 
     Each event is encoded once for all its listeners (one emit to all its rooms, and a
-    client in several of them gets it once). Delivery is best effort: a watcher that misses
+    client in several of them gets it once); during a mass passage a race's summary
+    deltas go out as batches (`coalesce`). Delivery is best effort: a watcher that misses
     one sees a gap in `seq`, or a newer number in a heartbeat, and resyncs from the database.
     """
     for event in events:
         # Before the emit: no watcher may hear of a change the snapshot cache has not.
         snapshot_cache.note_delta(event.payload)
-        try:
-            socketio.emit(DELTA, event.payload, to=list(event.rooms), namespace=NAMESPACE)
-            DELTAS_PUBLISHED.labels(event.payload.get("kind", "")).inc()
-        except Exception:  # a broken message queue must not fail a committed write
-            PUBLISH_FAILURES.inc()
-            log.exception("could not publish %s seq %s", event.race_slug, event.payload["seq"])
+        coalesce.offer(event, _send)
+        DELTAS_PUBLISHED.labels(event.payload.get("kind", "")).inc()
+
+
+def _send(payload: dict, rooms: tuple[str, ...]) -> None:
+    try:
+        socketio.emit(DELTA, payload, to=list(rooms), namespace=NAMESPACE)
+    except Exception:  # a broken message queue must not fail a committed write
+        PUBLISH_FAILURES.inc()
+        log.exception("could not publish %s seq %s", payload["race"], payload["seq"])
 
 
 def ensure_heartbeat() -> None:
@@ -74,8 +79,10 @@ def _beat(app: Flask) -> None:
         current = current_seqs(db.session, slugs)
         db.session.remove()
     for slug, seq in current.items():
-        # Before the beat: the resync it may prompt must not be answered from an old entry.
+        # Before the beat: the resync it may prompt must not be answered from an old entry,
+        # and nothing held for a batch may look missed.
         snapshot_cache.note_seq(slug, seq)
+        coalesce.flush(slug, _send)
         socketio.emit(
             HEARTBEAT,
             {"race": slug, "seq": seq, "server_time": time.time()},

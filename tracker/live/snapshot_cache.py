@@ -1,5 +1,6 @@
 """One snapshot per race, `seq` and followed set, shared by every watcher who asks while
-nothing changed: a `watch` or `resync` on an unchanged race costs no database query.
+nothing changed: a `watch` or `resync` on an unchanged race costs no database query, and
+the snapshot is encoded as JSON once for all of them.
 
 Fresh enough, and why. An entry carries the race `seq` it was read at (read first, so its
 athletes are at least that fresh) and is served only while the latest `seq` this process
@@ -18,11 +19,14 @@ heartbeat, as the watchers learn it; and no entry is served after MAX_AGE_S.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from ..metrics import SNAPSHOT_READS
 
 MAX_AGE_S = 10.0
 MAX_ENTRIES = 256
@@ -45,7 +49,7 @@ class _Entry:
     seq: int
     athlete_changes: int | None  # None: the summary alone, which athlete-only deltas miss
     read_at: float
-    snapshot: dict
+    encoded: str  # the snapshot as JSON, encoded once for everyone who gets it
 
 
 _known: dict[str, _Known] = {}
@@ -75,7 +79,7 @@ def knows(slug: str) -> bool:
     return slug in _known
 
 
-def _fresh(key: Key) -> dict | None:
+def _fresh(key: Key) -> str | None:
     entry = _entries.get(key)
     known = _known.get(key[0])
     if entry is None or known is None:
@@ -88,14 +92,15 @@ def _fresh(key: Key) -> dict | None:
         del _entries[key]
         return None
     _entries.move_to_end(key)
-    return entry.snapshot
+    return entry.encoded
 
 
-def snapshot_for(slug: str, followed: tuple[str, ...], read: Callable[[], dict]) -> dict:
-    """The snapshot of `slug` with `followed`: a fresh entry, or `read()` and keep it.
+def snapshot_for(slug: str, followed: tuple[str, ...], read: Callable[[], dict]) -> str:
+    """The snapshot of `slug` with `followed`, as JSON: a fresh entry, or `read()` it, encode
+    it and keep it.
 
     Requests for one key while it is being read wait for that read, then check it like any
-    entry. The dict returned is shared: callers must not change it.
+    entry.
     """
     key = (slug, followed)
     snapshot = _fresh(key)
@@ -110,19 +115,21 @@ def snapshot_for(slug: str, followed: tuple[str, ...], read: Callable[[], dict])
     return _read(key, read)
 
 
-def _read(key: Key, read: Callable[[], dict]) -> dict:
+def _read(key: Key, read: Callable[[], dict]) -> str:
     done = threading.Event()
     _reading[key] = done
     # Counted before reading: a change noted while we read makes the entry stale.
     athlete_changes = _known.get(key[0], _Known()).athlete_changes if key[1] else None
     try:
         snapshot = read()
+        SNAPSHOT_READS.inc()
+        encoded = json.dumps(snapshot, separators=(",", ":"))
         note_seq(key[0], snapshot["seq"])
-        _entries[key] = _Entry(snapshot["seq"], athlete_changes, time.monotonic(), snapshot)
+        _entries[key] = _Entry(snapshot["seq"], athlete_changes, time.monotonic(), encoded)
         _entries.move_to_end(key)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
-        return snapshot
+        return encoded
     finally:
         if _reading.get(key) is done:
             del _reading[key]
