@@ -55,6 +55,8 @@ ensure_chromium() {
 }
 
 ensure_node() {
-  # The page scripts' formatters are tested with node's own test runner (tests/js).
+  # The page scripts' formatters are tested with node's own test runner (tests/js); the
+  # benchmark's smoke test installs its Node socket.io reference with npm.
   command -v node >/dev/null || apt_install nodejs || echo "Node.js is not installed and cannot be." >&2
+  command -v npm >/dev/null || apt_install npm || echo "npm is not installed and cannot be." >&2
 }
