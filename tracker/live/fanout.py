@@ -66,11 +66,10 @@ class FanOutManager(socketio.Manager):
             if sid in skip:
                 continue
             eio_socket = sockets.get(eio_sid)
-            if eio_socket is None:
+            if eio_socket is not None and _write_now(eio_socket, frame):
                 continue
-            if _write_now(eio_socket, frame):
-                continue
-            eio_socket.send(eio_pkt)
+            # Everyone else by the library's own path (the in-process test client hooks it).
+            self.server._send_eio_packet(eio_sid, eio_pkt)
         return None
 
 
@@ -95,4 +94,4 @@ def send_encoded(server: socketio.Server, sid: str, namespace: str, event: str, 
     if eio_sid is None:
         return  # gone meanwhile
     text = f"{packet.EVENT}{namespace},[{json.dumps(event)},{body}]"
-    server.eio.send_packet(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, text))
+    server._send_eio_packet(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, text))
