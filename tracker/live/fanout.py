@@ -30,32 +30,20 @@ class FanOutManager(socketio.Manager):
     def emit(
         self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs
     ):
-        if callback is not None or namespace not in self.rooms:
-            return super().emit(
-                event,
-                data,
-                namespace,
-                room=room,
-                skip_sid=skip_sid,
-                callback=callback,
-                to=to,
+        def by_the_library():
+            return super(FanOutManager, self).emit(
+                event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to,
                 **kwargs,
-            )
+            )  # fmt: skip
+
+        if callback is not None or namespace not in self.rooms:
+            return by_the_library()
         args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
         encoded = self.server.packet_class(
             packet.EVENT, namespace=namespace, data=[event, *args]
         ).encode()
         if not isinstance(encoded, str):  # binary attachments: several packets
-            return super().emit(
-                event,
-                data,
-                namespace,
-                room=room,
-                skip_sid=skip_sid,
-                callback=callback,
-                to=to,
-                **kwargs,
-            )
+            return by_the_library()
         eio_pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         # Engine.IO caches a packet's encoding: every queue that gets it sends these bytes.
         eio_pkt.encode_cache = framed(eio_pkt.encode())
