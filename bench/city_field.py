@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from tracker import create_app  # noqa: E402
 from tracker.db import db  # noqa: E402
@@ -120,6 +120,25 @@ def load_field(race, runners: int, seed: int = 7) -> None:
         session.commit()
 
 
+def rescanned_places(race, split: Split) -> tuple[int, int, int]:
+    """The reference: the split's three places by ranking its whole checkpoint with window
+    functions, as the first version did (a scan of the field per split)."""
+    ranked = (
+        select(
+            Split.id,
+            func.rank().over(order_by=Split.place_ms).label("overall"),
+            func.rank().over(partition_by=Split.gender, order_by=Split.place_ms).label("g"),
+            func.rank().over(partition_by=Split.category, order_by=Split.place_ms).label("c"),
+        )
+        .where(Split.checkpoint_id == split.checkpoint_id, Split.place_ms.is_not(None))
+        .subquery()
+    )
+    row = db.session.execute(
+        select(ranked.c.overall, ranked.c.g, ranked.c.c).where(ranked.c.id == split.id)
+    ).one()
+    return tuple(row)
+
+
 def timed(function, repeat: int) -> tuple[float, float]:
     times = []
     for _ in range(repeat):
@@ -172,16 +191,23 @@ def run(url: str, runners: int, repeat: int) -> None:
         # The finish fills as it is timed: places counted among those already there.
         for _ in range(200):
             place_update()
+        middle = db.session.scalars(
+            select(Split).where(Split.idempotency_key == f"bench:{runners // 2}:20K")
+        ).one()
+        indexed = places_of(db.session, [middle])[middle.id]
+        # The reference must agree with the index count before its time means anything.
+        assert rescanned_places(race, middle) == (
+            indexed["overall"],
+            indexed["gender"],
+            indexed["category"],
+        ), indexed
         figures = {
             "place update (split + places)": timed(place_update, repeat),
             "places of one split at 20K (3 groups)": timed(
-                lambda: places_of(
-                    db.session,
-                    db.session.scalars(
-                        select(Split).where(Split.idempotency_key == f"bench:{runners // 2}:20K")
-                    ).all(),
-                ),
-                repeat,
+                lambda: places_of(db.session, [middle]), repeat
+            ),
+            "reference: the same by ranking the checkpoint": timed(
+                lambda: rescanned_places(race, middle), repeat
             ),
             "category results, first page (50)": timed(
                 lambda: results(db.session, race, checkpoint="20K", category="M40", limit=50),
@@ -196,13 +222,32 @@ def run(url: str, runners: int, repeat: int) -> None:
             "search 'lukasz str' (first 20)": timed(
                 lambda: search_athletes(db.session, race, "lukasz str", limit=20), repeat
             ),
+            "reference: a name scan (LIKE '%kasz%str%')": timed(
+                lambda: db.session.scalars(
+                    select(Athlete.id)
+                    .where(Athlete.race_id == race.id, Athlete.name.like("%kasz%Str%"))
+                    .order_by(Athlete.bib)
+                    .limit(20)
+                ).all(),
+                repeat,
+            ),
             "search by bib": timed(
                 lambda: search_athletes(db.session, race, str(runners // 3), limit=20), repeat
             ),
         }
         del finish_cp
         for what, (median, worst) in figures.items():
-            print(f"  {what:<40} median {median:7.2f} ms   worst {worst:7.2f} ms")
+            print(f"  {what:<46} median {median:7.2f} ms   worst {worst:7.2f} ms")
+        index, rescan = (
+            figures["places of one split at 20K (3 groups)"][0],
+            figures["reference: the same by ranking the checkpoint"][0],
+        )
+        print(f"  ratio: ranking the checkpoint / the index count = {rescan / index:.1f}")
+        search, scan = (
+            figures["search 'lukasz str' (first 20)"][0],
+            figures["reference: a name scan (LIKE '%kasz%str%')"][0],
+        )
+        print(f"  ratio: the name scan / search = {scan / search:.1f}")
         db.engine.dispose()
 
 

@@ -133,3 +133,42 @@ def test_a_manual_split_of_a_wave_runner_counts_from_their_wave(session, waved):
         )
     )  # fmt: skip
     assert snapshot(session, waved, "2")["splits"][0]["net_elapsed_s"] == 3000
+
+
+def test_a_wave_runners_gap_to_schedule_counts_from_their_waves_gun(session, waved):
+    # 10 km on the race's 2:00:00 schedule is 1706.4 s; runner 3 ran it from wave B's gun.
+    on_schedule = round(10000 / 42195 * 7200, 1)
+    read(waved, session, "C3", WAVE_B + on_schedule, "10K", 1)
+    projection = snapshot(session, waved, "3")["projection"]
+    assert abs(projection["gap_s"]) < 1
+    # Even pace to the line from 10 km: the pace needed is the schedule's, 2:50.6/km.
+    assert projection["required_pace_s_per_km"] == pytest.approx(7200 / 42.195, abs=0.5)
+    assert abs(projection["projected_margin_s"]) < 600
+
+
+def test_the_race_gun_cannot_be_corrected_to_after_a_later_waves_gun(session, waved):
+    with pytest.raises(Refusal) as caught:
+        write(
+            lambda: gun.correct_gun(
+                session, waved, at=after_gun(WAVE_B + 300), reason="typo",
+                actor="official-ana", now=after_gun(9000),
+            )
+        )  # fmt: skip
+    assert caught.value.code == "gun_after_wave"
+    session.expire_all()
+    assert waves.find_wave(waved, "B").gun_time == after_gun(WAVE_B)
+    assert waved.gun_time == GUN_TIME
+
+
+def test_a_wave_that_shared_the_race_gun_moves_with_its_correction(session, waved):
+    write(
+        lambda: gun.correct_gun(
+            session, waved, at=after_gun(30), reason="keyed early",
+            actor="official-ana", now=after_gun(9000),
+        )
+    )  # fmt: skip
+    session.expire_all()
+    assert waves.find_wave(waved, "A").gun_time == after_gun(30)
+    assert waves.find_wave(waved, "B").gun_time == after_gun(WAVE_B)
+    one, two = (races.find_athlete(session, waved, bib) for bib in ("1", "2"))
+    assert (one.gun_offset_ms, two.gun_offset_ms) == (0, (WAVE_B - 30) * 1000)

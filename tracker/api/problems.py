@@ -51,6 +51,7 @@ STATUS_BY_CODE = {
     "idempotency_conflict": 409,
     "nothing_to_revert": 409,
     "gun_after_splits": 409,
+    "gun_after_wave": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     # Too many wrong tokens or writes from one address (tracker.limits); Retry-After says when.

@@ -87,6 +87,7 @@ def project(
     clock_rate: float = 1.0,
     model: FinishModel | None = None,
     own_start_s: float = 0.0,
+    gun_s: float = 0.0,
 ) -> Projection:
     """Project an athlete's finish from accepted passings (any order, one per checkpoint).
 
@@ -98,35 +99,38 @@ def project(
     under the target, the pace still required, and ETAs spread evenly between the last
     checkpoint and the projected finish.
 
-    Times are from the gun; `own_start_s` (the athlete's start-mat crossing) is taken off
-    before the finish model sees them, since pace is run from one's own start.
+    Times are from the race's gun; the athlete's schedule and target count from their own
+    gun, `gun_s` after it (their start wave's). `own_start_s` (the athlete's start-mat
+    crossing) is taken off before the finish model sees them, since pace is run from one's
+    own start.
     """
     ordered = sorted(passings, key=_BY_DISTANCE)
     if not ordered:
-        return _before_the_first_split(course, gun_time, clock_rate)
+        return _before_the_first_split(course, gun_time, clock_rate, gun_s)
     last = ordered[-1]
-    previous = ordered[-2] if len(ordered) > 1 else Passing("START", 0.0, 0.0)
+    previous = ordered[-2] if len(ordered) > 1 else Passing("START", 0.0, gun_s)
     finished = last.distance_m >= course.distance_m
+    target_at_s = gun_s + course.target_s  # the target, on the race's clock
     if finished:
         projected = low = high = last.elapsed_s
-        chance, method = float(last.elapsed_s < course.target_s), "finished"
+        chance, method = float(last.elapsed_s < target_at_s), "finished"
     else:
-        projected, low, high, chance, method = _finish_estimate(course, ordered, model, own_start_s)
-    remaining_m = course.distance_m - last.distance_m
-    time_left = course.target_s - last.elapsed_s
-    required = pace_s_per_km(time_left, remaining_m) if not finished and time_left > 0 else None
+        projected, low, high, chance, method = _finish_estimate(
+            course, ordered, model, own_start_s, target_at_s
+        )
+    required = None if finished else _required_pace(course, last, gun_s)
     return Projection(
         last_checkpoint=last.checkpoint,
         last_elapsed_s=last.elapsed_s,
         distance_m=last.distance_m,
         finished=finished,
-        pace_s_per_km=pace_s_per_km(last.elapsed_s, last.distance_m),
+        pace_s_per_km=pace_s_per_km(last.elapsed_s - gun_s, last.distance_m),
         last_segment_pace_s_per_km=pace_s_per_km(
             last.elapsed_s - previous.elapsed_s, last.distance_m - previous.distance_m
         ),
-        gap_s=last.elapsed_s - course.target_elapsed_at(last.distance_m),
+        gap_s=last.elapsed_s - gun_s - course.target_elapsed_at(last.distance_m),
         projected_finish_s=projected,
-        projected_margin_s=projected - course.target_s,
+        projected_margin_s=projected - target_at_s,
         required_pace_s_per_km=required,
         eta=()
         if finished
@@ -136,6 +140,22 @@ def project(
         probability_under_target=chance,
         method=method,
     )
+
+
+def _required_pace(course: Course, last: Passing, gun_s: float) -> float | None:
+    """The pace still needed to be on schedule at the next point the schedule names (the
+    finish, or a checkpoint of a pacing plan); none once that time has gone.
+
+    30 km in 1:25:11 against 2:00:00: 2089 s for the last 12.195 km is 2:51.3/km.
+
+    >>> round(_required_pace(Course(42195, 7200), Passing("30K", 30000, 5111), 0.0), 1)
+    171.3
+    """
+    next_m, next_s = next(
+        (d, t) for d, t in course.schedule() if d > last.distance_m or d >= course.distance_m
+    )
+    time_left = gun_s + next_s - last.elapsed_s
+    return pace_s_per_km(time_left, next_m - last.distance_m) if time_left > 0 else None
 
 
 def not_projected(course: Course, passings: Sequence[Passing]) -> Projection:
@@ -161,7 +181,7 @@ def not_projected(course: Course, passings: Sequence[Passing]) -> Projection:
 
 
 def _before_the_first_split(
-    course: Course, gun_time: datetime | None, clock_rate: float
+    course: Course, gun_time: datetime | None, clock_rate: float, gun_s: float
 ) -> Projection:
     """Nothing to project yet: the ETAs follow the target schedule."""
     return Projection(
@@ -175,12 +195,16 @@ def _before_the_first_split(
         projected_finish_s=None,
         projected_margin_s=None,
         required_pace_s_per_km=None,
-        eta=_etas(course, 0.0, 0.0, course.target_s, gun_time, clock_rate),
+        eta=_etas(course, 0.0, gun_s, gun_s + course.target_s, gun_time, clock_rate),
     )
 
 
 def _finish_estimate(
-    course: Course, ordered: Sequence[Passing], model: FinishModel | None, own_start_s: float
+    course: Course,
+    ordered: Sequence[Passing],
+    model: FinishModel | None,
+    own_start_s: float,
+    target_at_s: float,
 ) -> tuple[float, float, float, float, str]:
     """The finish model's median, 80 % range, chance of the target and method, on the
     athlete's own clock (pace is run from one's own start) and given back from the gun."""
@@ -195,7 +219,7 @@ def _finish_estimate(
         ]
         or [(last.distance_m / 1000, last.elapsed_s)],
     )
-    chance = estimate.probability_under(max(course.target_s - own_start_s, 1.0))
+    chance = estimate.probability_under(max(target_at_s - own_start_s, 1.0))
     return (
         own_start_s + estimate.median_s,
         own_start_s + estimate.low_s,

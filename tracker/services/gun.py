@@ -43,8 +43,9 @@ def correct_gun(
             f"The corrected gun is {-(earliest + shift_ms) / 1000:.1f} s after the race's first"
             " split; correct or void that split first, or check the time.",
         )
+    waves.refuse_race_gun_after_waves(race, at)
     before = race.gun_time
-    _shift_splits(session, race, shift_ms, actor=actor, reason=reason, now=now)
+    moved = _shift_splits(session, race, shift_ms, at, actor=actor, reason=reason, now=now)
     race.gun_time = at
     audit.record(
         session,
@@ -52,17 +53,25 @@ def correct_gun(
         race=race,
         subject=race.slug,
         before={"gun_time": before},
-        after={"gun_time": at, "shift_s": shift_ms / 1000, "reason": reason},
+        after={"gun_time": at, "shift_s": shift_ms / 1000, "reason": reason, "waves": moved},
     )
     live_events.race_changed(session, race, "gun_corrected")
     return True
 
 
 def _shift_splits(
-    session: Session, race: Race, shift_ms: int, *, actor: str, reason: str, now: datetime
-) -> None:
+    session: Session,
+    race: Race,
+    shift_ms: int,
+    at: datetime,
+    *,
+    actor: str,
+    reason: str,
+    now: datetime,
+) -> list[str]:
     """Every split of the race (voided ones keep their last time too) and every chip start,
-    shifted in a few statements, each split's revision written alongside."""
+    shifted in a few statements, each split's revision written alongside; the waves that
+    shared the gun move to `at` (their codes returned)."""
     session.flush()
     # A voided split keeps its last time; one that the new gun would put before the start
     # is kept at 0 (its real value stays in its history).
@@ -93,6 +102,7 @@ def _shift_splits(
         .values(chip_start_ms=Athlete.chip_start_ms + shift_ms)
         .execution_options(synchronize_session=False)
     )
-    waves.shift_offsets(session, race, shift_ms)
+    moved = waves.shift_offsets(session, race, shift_ms, at)
     places.refresh_race(session, race)
     session.expire_all()
+    return moved

@@ -182,6 +182,7 @@ def athlete_view(
             clock_rate=race.clock_rate,
             model=model,
             own_start_s=own_start_ms(athlete) / 1000,
+            gun_s=athlete.gun_offset_ms / 1000,
         )
 
     running = in_the_race(athlete.status)

@@ -113,14 +113,32 @@ def correct_wave_gun(
     return True
 
 
-def shift_offsets(session: Session, race: Race, shift_ms: int) -> None:
-    """The race's gun moved by `shift_ms`: every fired wave's gun is that much further
-    from it (called by services.gun)."""
-    fired = [wave.id for wave in race.waves if wave.gun_time is not None]
-    if fired:
+def refuse_race_gun_after_waves(race: Race, at: datetime) -> None:
+    """A corrected race gun may not fall after a later wave's gun: the waves go after the
+    race's gun, and a crew that keyed a wave's gun wrong corrects that wave first."""
+    for wave in race.waves:
+        if wave.gun_time is not None and wave.gun_time != race.gun_time and wave.gun_time < at:
+            raise Refusal(
+                "gun_after_wave",
+                f"Wave {wave.code} started at {wave.gun_time.isoformat()}, before the corrected"
+                " gun; correct that wave's gun first, or check the time.",
+            )
+
+
+def shift_offsets(session: Session, race: Race, shift_ms: int, at: datetime) -> list[str]:
+    """The race's gun moves to `at`, `shift_ms` earlier: a wave that shared it moves with it
+    (one gun, keyed once), every later fired wave's gun stays where it was and so is that
+    much further from it (called by services.gun). The codes of the waves moved."""
+    shared = [wave for wave in race.waves if wave.gun_time == race.gun_time]
+    for wave in shared:
+        wave.gun_time = at
+    session.flush()  # before the caller expires the session
+    later = [wave.id for wave in race.waves if wave.gun_time is not None and wave not in shared]
+    if later:
         session.execute(
             update(Athlete)
-            .where(Athlete.wave_id.in_(fired))
+            .where(Athlete.wave_id.in_(later))
             .values(gun_offset_ms=Athlete.gun_offset_ms + shift_ms)
             .execution_options(synchronize_session=False)
         )
+    return [wave.code for wave in shared]
