@@ -135,6 +135,16 @@ class RaceIn(Body):
     )
 
 
+PacingPlan = Annotated[
+    dict[CheckpointCode, ElapsedSeconds],
+    Field(
+        max_length=100,
+        description="The athlete's own plan: elapsed s (from their gun) per checkpoint short"
+        " of the finish, whose time is target_s.",
+    ),
+]
+
+
 class AthleteIn(Body):
     bib: Bib
     name: Text
@@ -153,6 +163,7 @@ class AthleteIn(Body):
     target_s: TargetSeconds | None = Field(
         default=None, description="The athlete's own finish target; else the race's."
     )
+    plan: PacingPlan | None = None
     wave: CheckpointCode | None = Field(default=None, description="The start wave's code.")
 
     @model_validator(mode="after")
@@ -163,16 +174,18 @@ class AthleteIn(Body):
 
 
 class AthletePatchIn(Body):
-    """An official's change to an athlete: the status (with a reason), the own target."""
+    """An official's change to an athlete: the status (with a reason), the own target and
+    pacing plan."""
 
     status: Literal["registered", "started", "finished", "dns", "dnf", "dq"] | None = None
     reason: Reason | None = None
     target_s: TargetSeconds | None = None
+    plan: PacingPlan | None = None
 
     @model_validator(mode="after")
     def _something(self) -> AthletePatchIn:
-        if self.status is None and "target_s" not in self.model_fields_set:
-            raise PydanticCustomError("validation_error", "Give a status or a target_s.")
+        if self.status is None and not {"target_s", "plan"} & self.model_fields_set:
+            raise PydanticCustomError("validation_error", "Give a status, a target_s or a plan.")
         return self
 
 

@@ -39,7 +39,8 @@ def find_athletes(slug: str):
 @bp.patch("/races/<slug>/athletes/<bib>")
 @require_role(*OFFICIALS)
 def change_athlete(slug: str, bib: str):
-    """An official's word: `{status, reason}` (dns, dnf, dq; or withdrawn) and/or `{target_s}`."""
+    """An official's word: `{status, reason}` (dns, dnf, dq; or withdrawn) and/or the own
+    `{target_s, plan}`."""
     body = parse_body(AthletePatchIn, json_body())
 
     def change():
@@ -49,8 +50,12 @@ def change_athlete(slug: str, bib: str):
             athlete_status.set_status(
                 db.session, race, athlete, status=body.status, reason=body.reason
             )
-        if "target_s" in body.model_fields_set:
-            athlete_status.set_target(db.session, race, athlete, target_s=body.target_s)
+        given = body.model_fields_set
+        if {"target_s", "plan"} & given:
+            # What is not given stays; a plan is checked against the target it runs to.
+            target_s = body.target_s if "target_s" in given else athlete.target_s
+            plan = body.plan if "plan" in given else athlete.plan
+            athlete_status.set_target(db.session, race, athlete, target_s=target_s, plan=plan)
         return race, athlete
 
     race, athlete = write(change, actor=g.actor)

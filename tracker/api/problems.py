@@ -60,6 +60,8 @@ STATUS_BY_CODE = {
     "validation_error": 422,
     # Setting an athlete dns, dnf or dq needs the reason, for the record.
     "reason_required": 422,
+    # An athlete's pacing plan that cannot stand: no target, out of order, implausible.
+    "invalid_plan": 422,
     "invalid_time": 422,
     "before_start": 422,
     "future_time": 422,

@@ -93,7 +93,8 @@ def import_checkpoints(slug: str, path: Path) -> None:
 @click.argument("slug")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_athletes(slug: str, path: Path) -> None:
-    """Athletes from a CSV with columns bib, name[, country, role, chips (space separated)]."""
+    """Athletes from a CSV with columns bib, name[, country, role, chips (space separated),
+    gender, birth_year, category, target_s, wave, plan ("10K=2940 30K=8900": elapsed s)]."""
 
     def add(race, body):
         athlete_service.add_athlete(db.session, race, **body.model_dump(), now=utc_now())
@@ -101,6 +102,9 @@ def import_athletes(slug: str, path: Path) -> None:
     def prepare(row: dict) -> dict:
         if "chips" in row:
             row["chips"] = row["chips"].replace(";", " ").split()
+        if "plan" in row:
+            pairs = (part.partition("=") for part in row["plan"].replace(";", " ").split())
+            row["plan"] = {code: elapsed for code, _, elapsed in pairs}
         return row
 
     count = _import(slug, path, AthleteIn, add, prepare)

@@ -97,6 +97,9 @@ class Athlete(db.Model):
     category: Mapped[str | None] = mapped_column(String(16))
     # The athlete's own finish target (chip time); none: the race's target.
     target_s: Mapped[float | None]
+    # Their own pacing plan: checkpoint code -> elapsed s (domain.pacing_plan); none: even
+    # pace to their target.
+    plan: Mapped[dict[str, float] | None] = mapped_column(JSON)
     wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id", ondelete="SET NULL"))
     # The athlete's wave's gun, in ms after the race's gun (services.waves keeps it): their
     # gun time counts from it, and so does chip time without a start read.

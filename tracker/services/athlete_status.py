@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..domain.athlete_status import OFFICIAL, STATUSES, officials_word
+from ..domain.pacing_plan import check_plan
 from ..domain.refusals import Refusal
 from ..models import Athlete, Race
 from . import audit, live_events
+from .courses import course_of
 
 
 def set_status(
@@ -39,18 +41,30 @@ def set_status(
     return True
 
 
-def set_target(session: Session, race: Race, athlete: Athlete, *, target_s: float | None) -> bool:
-    """The athlete's own finish target (none: the race's); True when it changed."""
-    if target_s == athlete.target_s:
+def set_target(
+    session: Session,
+    race: Race,
+    athlete: Athlete,
+    *,
+    target_s: float | None,
+    plan: dict[str, float] | None = None,
+) -> bool:
+    """The athlete's own finish target (none: the race's) and pacing plan through it (none:
+    even pace), checked together; True when either changed."""
+    plan = plan or None
+    refusal = check_plan(course_of(race), target_s, plan or {})
+    if refusal is not None:
+        raise refusal
+    if (target_s, plan) == (athlete.target_s, athlete.plan):
         return False
     audit.record(
         session,
         "athlete.target",
         race=race,
         subject=athlete.bib,
-        before={"target_s": athlete.target_s},
-        after={"target_s": target_s},
+        before={"target_s": athlete.target_s, "plan": athlete.plan},
+        after={"target_s": target_s, "plan": plan},
     )
-    athlete.target_s = target_s
+    athlete.target_s, athlete.plan = target_s, plan
     live_events.athlete_changed(session, race, athlete, "target_changed")
     return True

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from ..domain.categories import DEFAULT_AGE_GROUPS, age_in, category_for
 from ..domain.names import name_words
+from ..domain.pacing_plan import check_plan
 from ..domain.refusals import Refusal
 from ..models import Athlete, AthleteNameWord, Chip, Race, RawRead
 from . import audit, live_events, waves
+from .courses import course_of
 from .rescoring import rescore
 from .summary import forget_field_size
 
@@ -53,6 +55,7 @@ def add_athlete(
     age: int | None = None,
     category: str | None = None,
     target_s: float | None = None,
+    plan: dict[str, float] | None = None,
     wave: str | None = None,
     future_tolerance_s: float = 5.0,
 ) -> Athlete:
@@ -66,6 +69,9 @@ def add_athlete(
         raise Refusal("athlete_exists", f"Bib {bib} is taken in this race.")
     _refuse_taken_chips(session, race, chips)
     start_wave = waves.find_wave(race, wave, field="wave") if wave else None
+    plan = plan or None
+    if plan is not None and (refusal := check_plan(course_of(race), target_s, plan)):
+        raise refusal
     forget_field_size(session)
     race_year = race_year_of(race, now)
     if birth_year is None and age is not None:
@@ -84,6 +90,7 @@ def add_athlete(
         birth_year=birth_year,
         category=category,
         target_s=target_s,
+        plan=plan,
         wave_id=start_wave.id if start_wave else None,
         gun_offset_ms=waves.offset_ms(race, start_wave),
     )
@@ -111,6 +118,7 @@ def add_athlete(
             "birth_year": birth_year,
             "category": category,
             "target_s": target_s,
+            "plan": plan,
             "wave": wave,
         },
     )

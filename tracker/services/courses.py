@@ -16,14 +16,3 @@ def course_of(race: Race) -> Course:
             for cp in race.checkpoints
         ),
     )
-
-
-def personal_course(course: Course, target_s: float | None) -> Course:
-    """The course against an athlete's own target: even pace to it (the race's custom
-    target splits are for the race's target); the course itself without one."""
-    if target_s is None:
-        return course
-    marks = tuple(
-        CheckpointMark(mark.code, mark.distance_m, mat=mark.mat) for mark in course.checkpoints
-    )
-    return Course(distance_m=course.distance_m, target_s=target_s, checkpoints=marks)

@@ -16,12 +16,13 @@ from ..domain.categories import DEFAULT_AGE_GROUPS
 from ..domain.commentary import notes_for
 from ..domain.course import Course
 from ..domain.finish_model import FinishModel
+from ..domain.pacing_plan import planned_course
 from ..domain.projection import Passing, Projection, not_projected, project
 from ..domain.race_clock import wall_clock_at
 from ..domain.split_checks import flag_splits
 from ..models import Athlete, Race, Split
 from .attempt_views import attempt_athlete_view, attempt_race_view, estimate_track
-from .courses import course_of, personal_course
+from .courses import course_of
 from .finish_models import model_for
 from .places import own_start_ms, places_of
 from .summary import summary_athletes
@@ -172,7 +173,7 @@ def athlete_view(
     # Flagged and approximate times stay out of paces, the projection and the target line.
     estimated = {split.checkpoint.code for split in live if split.approximate}
     trusted = [p for p in passings if p.checkpoint not in flags and p.checkpoint not in estimated]
-    course = personal_course(course, athlete.target_s)
+    course = planned_course(course, athlete.target_s, athlete.plan)
 
     def projected(passings: list[Passing]) -> Projection:
         return project(
@@ -208,6 +209,7 @@ def athlete_view(
         "birth_year": athlete.birth_year,
         "category": athlete.category,
         "target_s": athlete.target_s,
+        "plan": athlete.plan,
         "wave": next((w.code for w in race.waves if w.id == athlete.wave_id), None),
         "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
         "splits": [
