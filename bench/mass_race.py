@@ -6,12 +6,20 @@ order); the ChronoTrack link drops once and the stream is played back from befor
 At the end every expected split must be present exactly once. Prints reads per second with
 durable commits (WAL, synchronous=FULL).
 
-    .venv/bin/python bench/mass_race.py --runners 20000 --clients 4
+With `--waves` the field starts in waves (each its own gun, every runner a start read within
+five minutes of it), has a gender and birth year (so a category), and `--out` of it does not
+start (DNS) or stops at a mat (DNF), said so by an official once the reads are in; then the
+places at half-way, overall, by gender and by category, must be exactly those of the chip
+times, the DNS and DNF runners in none.
+
+    .venv/bin/python bench/mass_race.py --runners 20000 --clients 4 [--waves 3 --out 0.02]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
 import random
@@ -20,7 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -48,32 +58,193 @@ def flask(env: dict, *args: str) -> str:
     ).stdout
 
 
-def set_up(env: dict, slug: str, runners: int, workdir: Path) -> None:
+# Waves go 15 minutes apart; a runner crosses the start within five minutes of their gun.
+WAVE_GAP_S = 900
+PLACES_AT = "HALF"
+
+
+@dataclass(frozen=True)
+class Runner:
+    """One runner of a field in waves: wave, own start (s after the race's gun), and fate."""
+
+    bib: int
+    wave: str
+    gender: str
+    birth_year: int
+    start_s: float
+    # "dns" (no reads at all), "dnf" (stops after `stops_after` checkpoints) or None.
+    out: str | None = None
+    stops_after: int = len(CHECKPOINTS)
+
+
+def field_of(runners: int, waves: int, out: float, seed: int) -> dict[int, Runner]:
+    """The field by bib: waves by bib (the fast ones first), an `out` share DNS or DNF."""
+    rng = random.Random(seed)
+    field = {}
+    for bib in range(1, runners + 1):
+        wave = (bib - 1) * waves // runners
+        fate = rng.random()
+        field[bib] = Runner(
+            bib=bib,
+            wave=chr(ord("A") + wave),
+            gender=rng.choice("MF"),
+            birth_year=rng.randint(1950, 2006),
+            start_s=wave * WAVE_GAP_S + rng.uniform(5, 300),
+            out="dns" if fate < out / 2 else "dnf" if fate < out else None,
+            stops_after=rng.randint(2, len(CHECKPOINTS) - 1) if fate < out else len(CHECKPOINTS),
+        )
+    return field
+
+
+def set_up(
+    env: dict,
+    slug: str,
+    runners: int,
+    workdir: Path,
+    field: dict[int, Runner] | None = None,
+    add_waves=None,
+) -> None:
+    """The race, its checkpoints and athletes (with a field: their waves, made first by
+    `add_waves(slug, codes)`, gender and birth year)."""
     flask(env, "race", "create", slug, "Mass race", "--timezone", "UTC")
     (workdir / "cp.csv").write_text(
         "code,name,distance_m\n"
         + "".join(f"{code},{code},{distance}\n" for code, distance in CHECKPOINTS[:-1])
     )
-    (workdir / "ath.csv").write_text(
-        "bib,name,chips\n"
-        + "".join(f"{bib},Runner {bib},C{bib}\n" for bib in range(1, runners + 1))
-    )
+    if field:
+        add_waves(slug, sorted({runner.wave for runner in field.values()}))
+        rows = "".join(
+            f"{r.bib},Runner {r.bib},C{r.bib},{r.wave},{r.gender},{r.birth_year}\n"
+            for r in field.values()
+        )
+        (workdir / "ath.csv").write_text("bib,name,chips,wave,gender,birth_year\n" + rows)
+    else:
+        (workdir / "ath.csv").write_text(
+            "bib,name,chips\n"
+            + "".join(f"{bib},Runner {bib},C{bib}\n" for bib in range(1, runners + 1))
+        )
     flask(env, "import", "checkpoints", slug, str(workdir / "cp.csv"))
     flask(env, "import", "athletes", slug, str(workdir / "ath.csv"))
 
 
-def crossings(runners: int, seed: int) -> list[tuple[float, int, str, float]]:
-    """(wall seconds after the gun, bib, checkpoint, elapsed) for every runner and mat."""
+def crossings(
+    runners: int, seed: int, field: dict[int, Runner] | None = None
+) -> list[tuple[float, int, str, float]]:
+    """(wall seconds after the gun, bib, checkpoint, elapsed) for every runner and mat (with
+    a field: from each runner's own start, none for a DNS, none past a DNF's last mat)."""
     rng = random.Random(seed)
     out = []
     for bib in range(1, runners + 1):
         pace = rng.uniform(170, 420)  # s/km: 2:00 to 4:55 marathoners
         elapsed, covered = rng.uniform(0, 600), 0.0  # start waves: up to 10 min after the gun
-        for code, distance in CHECKPOINTS:
+        runner = field[bib] if field else None
+        if runner:
+            elapsed = runner.start_s
+        for number, (code, distance) in enumerate(CHECKPOINTS, start=1):
             elapsed += pace * (distance - covered) / 1000 * rng.uniform(0.97, 1.05)
             covered = distance
+            if runner and (runner.out == "dns" or number > runner.stops_after):
+                continue
             out.append((elapsed, bib, code, round(elapsed, 3)))
     return out
+
+
+def start_crossings(field: dict[int, Runner]) -> list[tuple[float, int, str, float]]:
+    """Every starter's crossing of the start mat (a DNS has none)."""
+    return [
+        (r.start_s, r.bib, "START", round(r.start_s, 3)) for r in field.values() if r.out != "dns"
+    ]
+
+
+def fire_waves(base_url: str, admin: str, slug: str, field: dict[int, Runner]) -> None:
+    """The race's gun, then each wave's, WAVE_GAP_S apart (wave A shares the race's)."""
+    headers = {"Authorization": f"Bearer {admin}"}
+    requests.post(
+        f"{base_url}/api/races/{slug}/start", json={"at": GUN.isoformat()}, headers=headers
+    ).raise_for_status()
+    for number, code in enumerate(sorted({r.wave for r in field.values()})):
+        requests.post(
+            f"{base_url}/api/races/{slug}/waves/{code}/start",
+            json={"at": iso(number * WAVE_GAP_S)},
+            headers=headers,
+        ).raise_for_status()
+
+
+def say_who_is_out(base_url: str, official: str, slug: str, field: dict[int, Runner]) -> int:
+    """An official marks each DNS and DNF, with a reason; how many."""
+    out = [r for r in field.values() if r.out]
+    for runner in out:
+        requests.patch(
+            f"{base_url}/api/races/{slug}/athletes/{runner.bib}",
+            json={"status": runner.out, "reason": "bench"},
+            headers={"Authorization": f"Bearer {official}"},
+            timeout=60,
+        ).raise_for_status()
+    return len(out)
+
+
+def own_starts(reads: list[dict]) -> dict[int, float]:
+    """Each starter's own start: their last read on the start mat (TIMING.md §9.6)."""
+    starts: dict[int, float] = {}
+    for read in reads:
+        if read["checkpoint"] == "START":
+            bib = int(read["chip"][1:])
+            starts[bib] = max(starts.get(bib, 0.0), read["elapsed"])
+    return starts
+
+
+def expected_places(
+    field: dict[int, Runner], crossing_list, starts: dict[int, float], categories: dict[str, str]
+) -> dict[str, tuple[int, int, int]]:
+    """Each ranked runner's (overall, gender, category) place at PLACES_AT by chip time,
+    ties sharing a place; DNS and DNF runners rank nowhere."""
+    chip = {
+        str(bib): round(elapsed * 1000) - round(starts[bib] * 1000)
+        for _, bib, code, elapsed in crossing_list
+        if code == PLACES_AT and not field[bib].out
+    }
+
+    by_time = sorted(chip, key=chip.get)
+    places: dict[str, list[int]] = {}
+    # In chip-time order, a runner's place is one more than the times before theirs.
+    for key in ("overall", "gender", "category"):
+        seen: dict[object, list[int]] = {}
+        for bib in by_time:
+            group = (
+                None
+                if key == "overall"
+                else field[int(bib)].gender
+                if key == "gender"
+                else categories[bib]
+            )
+            times = seen.setdefault(group, [])
+            ahead = bisect_left(times, chip[bib])
+            times.append(chip[bib])
+            places.setdefault(bib, []).append(ahead + 1)
+    return {bib: tuple(found) for bib, found in places.items()}
+
+
+def verify_places(
+    base_url: str, slug: str, field: dict[int, Runner], crossing_list, reads: list[dict]
+) -> dict:
+    """The results CSV at PLACES_AT against the chip times: every place exact, nobody out."""
+    response = requests.get(
+        f"{base_url}/api/races/{slug}/results.csv", params={"checkpoint": PLACES_AT}, timeout=300
+    )
+    response.raise_for_status()
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    categories = {row["bib"]: row["category"] for row in rows}
+    expected = expected_places(field, crossing_list, own_starts(reads), categories)
+    found = {
+        row["bib"]: (int(row["overall"]), int(row["gender_place"]), int(row["category_place"]))
+        for row in rows
+    }
+    return {
+        "ranked_at_" + PLACES_AT: len(expected),
+        "results_rows": len(rows),
+        "places_exact": sum(found.get(bib) == places for bib, places in expected.items()),
+        "out_in_results": sum(1 for bib in found if field[int(bib)].out),
+    }
 
 
 def reads_for(crossing_list, seed: int) -> list[dict]:
@@ -189,19 +360,34 @@ def main(args) -> None:
         flask(env, "db", "upgrade")
         token = flask(env, "token", "create", "--role", "timing", "--name", "bridge").split()[-1]
         admin = flask(env, "token", "create", "--role", "admin", "--name", "ops").split()[-1]
-        started = time.perf_counter()
-        for slug in ("http", "ctp01"):
-            set_up(env, slug, args.runners, workdir)
-        setup_s = time.perf_counter() - started
+        official = flask(env, "token", "create", "--role", "official", "--name", "ref").split()[-1]
+        field = field_of(args.runners, args.waves, args.out, seed=3) if args.waves else None
         with Server(str(env["DATABASE_URL"]), {"TRACKER_LOG_LEVEL": "warning"}) as server:
+
+            def add_waves(slug: str, codes: list[str]) -> None:
+                for code in codes:
+                    requests.post(
+                        f"{server.base_url}/api/races/{slug}/waves",
+                        json={"code": code},
+                        headers={"Authorization": f"Bearer {admin}"},
+                    ).raise_for_status()
+
+            started = time.perf_counter()
             for slug in ("http", "ctp01"):
+                set_up(env, slug, args.runners, workdir, field, add_waves)
+            setup_s = time.perf_counter() - started
+            for slug in ("http", "ctp01"):
+                if field:
+                    fire_waves(server.base_url, admin, slug, field)
+                    continue
                 requests.post(
                     f"{server.base_url}/api/races/{slug}/start",
                     json={"at": GUN.isoformat()},
                     headers={"Authorization": f"Bearer {admin}"},
                 ).raise_for_status()
-            crossing_list = crossings(args.runners, seed=1)
-            reads = reads_for(crossing_list, seed=2)
+            crossing_list = crossings(args.runners, seed=1, field=field)
+            starts = start_crossings(field) if field else []
+            reads = reads_for(crossing_list + starts, seed=2)
             # Through the HTTP batch endpoint: bridges post 500 reads at a time.
             http = post_batches(server.base_url, token, "http", reads, args.clients)
             # Through one ChronoTrack listener process, as a timing crew would run it.
@@ -238,24 +424,39 @@ def main(args) -> None:
             finally:
                 listener.terminate()
                 listener.wait(timeout=20)
+            places = {}
+            if field:
+                for slug in ("http", "ctp01"):
+                    marked = say_who_is_out(server.base_url, official, slug, field)
+                    checked = verify_places(server.base_url, slug, field, crossing_list, reads)
+                    places[slug] = {"marked_out": marked, **checked}
         result = {
             "runners": args.runners,
             "checkpoints": len(CHECKPOINTS),
+            "waves": args.waves,
             "reads": len(reads),
             "setup_s": round(setup_s, 1),
-            "http": {**http, **verify(env["DATABASE_URL"], "http", crossing_list)},
+            "http": {
+                **http,
+                **verify(env["DATABASE_URL"], "http", crossing_list),
+                **places.get("http", {}),
+            },
             "ctp01": {
                 "seconds": round(ctp_s, 1),
                 "lines_sent": len(lines) + len(lines) * 6 // 10 - len(lines) // 2,
                 "reads_per_s": round(len(reads) / ctp_s),
                 **verify(env["DATABASE_URL"], "ctp01", crossing_list),
+                **places.get("ctp01", {}),
             },
         }
         print(json.dumps(result))
+        return result
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runners", type=int, default=20000)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--waves", type=int, default=0, help="start waves (0: one gun)")
+    parser.add_argument("--out", type=float, default=0.02, help="share DNS or DNF (waves)")
     main(parser.parse_args())
