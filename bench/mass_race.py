@@ -348,7 +348,7 @@ def wait_for_port(port: int, timeout: float = 60.0) -> None:
     raise RuntimeError(f"nothing listens on port {port}")
 
 
-def main(args) -> None:
+def main(args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         database = workdir / "mass.sqlite3"
@@ -360,8 +360,11 @@ def main(args) -> None:
         flask(env, "db", "upgrade")
         token = flask(env, "token", "create", "--role", "timing", "--name", "bridge").split()[-1]
         admin = flask(env, "token", "create", "--role", "admin", "--name", "ops").split()[-1]
-        official = flask(env, "token", "create", "--role", "official", "--name", "ref").split()[-1]
         field = field_of(args.runners, args.waves, args.out, seed=3) if args.waves else None
+        if field:
+            official = flask(env, "token", "create", "--role", "official", "--name", "ref")
+            official = official.split()[-1]
+        paths = args.paths.split(",")
         with Server(str(env["DATABASE_URL"]), {"TRACKER_LOG_LEVEL": "warning"}) as server:
 
             def add_waves(slug: str, codes: list[str]) -> None:
@@ -373,10 +376,10 @@ def main(args) -> None:
                     ).raise_for_status()
 
             started = time.perf_counter()
-            for slug in ("http", "ctp01"):
+            for slug in paths:
                 set_up(env, slug, args.runners, workdir, field, add_waves)
             setup_s = time.perf_counter() - started
-            for slug in ("http", "ctp01"):
+            for slug in paths:
                 if field:
                     fire_waves(server.base_url, admin, slug, field)
                     continue
@@ -390,43 +393,10 @@ def main(args) -> None:
             reads = reads_for(crossing_list + starts, seed=2)
             # Through the HTTP batch endpoint: bridges post 500 reads at a time.
             http = post_batches(server.base_url, token, "http", reads, args.clients)
-            # Through one ChronoTrack listener process, as a timing crew would run it.
-            port = free_port()
-            listener = subprocess.Popen(
-                [
-                    str(BIN / "flask"),
-                    "timing",
-                    "chronotrack",
-                    "ctp01",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                wait_for_port(port)
-                lines = [
-                    f"CT01_33~{n}~{r['checkpoint']}~{r['chip']}~{iso(r['elapsed'])[:-6]}~1~0B7E21~1"
-                    for n, r in enumerate(reads, start=1)
-                ]
-                began = time.perf_counter()
-                # The link drops after 60 % of the lines; the crew reconnects and plays back
-                # from a little before the drop, so 10 % of the lines arrive twice.
-                cut, resume = len(lines) * 6 // 10, len(lines) // 2
-                chronotrack_stream("127.0.0.1", port, lines[:cut], timeout=3600)
-                chronotrack_stream("127.0.0.1", port, lines[resume:], timeout=3600)
-                ctp_s = time.perf_counter() - began
-            finally:
-                listener.terminate()
-                listener.wait(timeout=20)
+            ctp = ctp01_replay(env, reads) if "ctp01" in paths else None
             places = {}
             if field:
-                for slug in ("http", "ctp01"):
+                for slug in paths:
                     marked = say_who_is_out(server.base_url, official, slug, field)
                     checked = verify_places(server.base_url, slug, field, crossing_list, reads)
                     places[slug] = {"marked_out": marked, **checked}
@@ -441,16 +411,58 @@ def main(args) -> None:
                 **verify(env["DATABASE_URL"], "http", crossing_list),
                 **places.get("http", {}),
             },
-            "ctp01": {
-                "seconds": round(ctp_s, 1),
-                "lines_sent": len(lines) + len(lines) * 6 // 10 - len(lines) // 2,
-                "reads_per_s": round(len(reads) / ctp_s),
+        }
+        if ctp:
+            result["ctp01"] = {
+                **ctp,
                 **verify(env["DATABASE_URL"], "ctp01", crossing_list),
                 **places.get("ctp01", {}),
-            },
-        }
+            }
         print(json.dumps(result))
         return result
+
+
+def ctp01_replay(env: dict, reads: list[dict]) -> dict:
+    """The reads through one ChronoTrack listener process, as a timing crew would run it,
+    the link dropping once and played back from before the drop."""
+    port = free_port()
+    listener = subprocess.Popen(
+        [
+            str(BIN / "flask"),
+            "timing",
+            "chronotrack",
+            "ctp01",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        lines = [
+            f"CT01_33~{n}~{r['checkpoint']}~{r['chip']}~{iso(r['elapsed'])[:-6]}~1~0B7E21~1"
+            for n, r in enumerate(reads, start=1)
+        ]
+        began = time.perf_counter()
+        # The link drops after 60 % of the lines; the crew reconnects and plays back
+        # from a little before the drop, so 10 % of the lines arrive twice.
+        cut, resume = len(lines) * 6 // 10, len(lines) // 2
+        chronotrack_stream("127.0.0.1", port, lines[:cut], timeout=3600)
+        chronotrack_stream("127.0.0.1", port, lines[resume:], timeout=3600)
+        ctp_s = time.perf_counter() - began
+    finally:
+        listener.terminate()
+        listener.wait(timeout=20)
+    return {
+        "seconds": round(ctp_s, 1),
+        "lines_sent": len(lines) + len(lines) * 6 // 10 - len(lines) // 2,
+        "reads_per_s": round(len(reads) / ctp_s),
+    }
 
 
 if __name__ == "__main__":
@@ -459,4 +471,5 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--waves", type=int, default=0, help="start waves (0: one gun)")
     parser.add_argument("--out", type=float, default=0.02, help="share DNS or DNF (waves)")
+    parser.add_argument("--paths", default="http,ctp01", help="http, and ctp01 after it")
     main(parser.parse_args())

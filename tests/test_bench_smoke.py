@@ -3,6 +3,7 @@ splits, no speed asserted (`./scripts/bench` is the real run)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import sys
@@ -47,3 +48,20 @@ def test_the_benchmark_suite_runs_and_delivers_everything(tmp_path, monkeypatch)
         assert ingest["deltas_received"] > 0
     assert results["projection"]["whole_race_runners"] == 500
     assert results["summary_snapshot"]["snapshot_bytes"] > 0
+
+
+@pytest.mark.server
+def test_a_mass_race_in_waves_keeps_every_split_once_and_every_place_exact(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    sys.modules.pop("mass_race", None)
+    import mass_race
+
+    # The HTTP path only: the listener's replay is the same scoring, and twice the time.
+    args = argparse.Namespace(runners=40, clients=2, waves=3, out=0.1, paths="http")
+    result = mass_race.main(args)
+    assert "ctp01" not in result
+    for row in (result["http"],):
+        assert row["exact"] == row["expected_splits"] == row["stored_splits"]
+        assert row["duplicates"] == row["out_in_results"] == 0
+        assert row["marked_out"] > 0
+        assert row["places_exact"] == row["ranked_at_HALF"] == row["results_rows"] > 0
