@@ -108,6 +108,27 @@ def test_a_corrected_gun_after_the_first_split_is_refused(client, auth, vienna):
     assert (response.status_code, response.json["code"]) == (409, "gun_after_splits")
 
 
+def test_a_corrected_gun_after_a_later_waves_gun_is_refused_and_changes_nothing(
+    client, auth, vienna
+):
+    assert (
+        client.post(
+            "/api/races/vienna/waves", json={"code": "B"}, headers=auth["admin"]
+        ).status_code
+        == 201
+    )
+    wave_gun = "2019-10-12T08:20:00+02:00"  # the race's gun went at 08:15:00
+    response = client.post(
+        "/api/races/vienna/waves/B/start", json={"at": wave_gun}, headers=auth["official"]
+    )
+    assert response.status_code == 200, response.json
+    response = correct_gun(client, auth, "2019-10-12T08:21:00+02:00")
+    assert (response.status_code, response.json["code"]) == (409, "gun_after_wave")
+    race = client.get("/api/races/vienna").json["race"]
+    assert race["gun_time"] == "2019-10-12T08:15:00+02:00"
+    assert race["waves"][0]["gun_time"] == wave_gun
+
+
 def test_only_officials_correct_the_gun(client, auth, vienna):
     response = client.post(
         "/api/races/vienna/gun",
