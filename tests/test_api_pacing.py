@@ -6,8 +6,7 @@ import uuid
 import pytest
 
 from conftest import count_rows
-from racekit import post_split, set_up_vienna
-from test_api_reads import at, send
+from racekit import after_gun, post_split, set_up_vienna
 
 TABLES = ("pacer_rotations", "pacer_groups", "pacer_stints", "audit_entries")
 
@@ -151,8 +150,9 @@ def test_spectators_and_timing_crews_cannot_record_a_rotation(client, auth, vien
 
 def test_a_pacers_chip_at_the_planned_changeover_mat_puts_the_group_in(client, auth, vienna):
     rotate(client, auth, "A", "in", 0)
-    read = {"source": "km5", "seq": 1, "chip": "PAC2", "time": at("14:08.0"), "checkpoint": "5K"}
-    assert send(client, auth, [read]).json["results"][0]["status"] == "used"
+    read = {"source": "km5", "chip": "PAC2", "time": after_gun(848).isoformat(), "checkpoint": "5K"}
+    sent = client.post("/api/races/vienna/reads", json={"reads": [read]}, headers=auth["timing"])
+    assert sent.json["results"][0]["status"] == "used", sent.json
     rotations = pacing(client)["rotations"]
     assert [(r["group"], r["action"], r["source"], r["elapsed_s"]) for r in rotations][1:] == [
         ("A", "out", "chip", 848.0),
