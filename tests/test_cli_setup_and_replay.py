@@ -161,3 +161,4 @@ def test_the_demo_rotates_its_pacer_groups_at_the_mats_and_the_last_peels_off_at
     ]
     # Every planned stint was run where it was planned.
     assert [(p["group"], p["in_m"], p["out_m"]) for p in pacing["plan"]] == vienna.PACER_PLAN
+    assert all(p["illustrative"] for p in pacing["plan"])  # no record has the real points

@@ -219,6 +219,9 @@ CourseMetres = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
 class StintIn(Body):
     in_m: CourseMetres = Field(description="Where the group is planned to go in (m).")
     out_m: CourseMetres = Field(description="Where it is planned to hand over (m).")
+    illustrative: bool = Field(
+        default=False, description="A made-up changeover point (no record of it): shown so."
+    )
 
     @model_validator(mode="after")
     def _out_after_in(self) -> StintIn:

@@ -36,6 +36,7 @@ def upgrade():
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("in_m", sa.Double(), nullable=False),
         sa.Column("out_m", sa.Double(), nullable=False),
+        sa.Column("illustrative", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.CheckConstraint("in_m >= 0", name=op.f("ck_pacer_stints_in_not_negative")),
         sa.CheckConstraint("out_m > in_m", name=op.f("ck_pacer_stints_out_after_in")),
         sa.ForeignKeyConstraint(

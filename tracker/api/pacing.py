@@ -34,7 +34,7 @@ def set_pacer_group(slug: str, code: str):
             code=group_code,
             name=body.name,
             members=body.members,
-            plan=[(stint.in_m, stint.out_m) for stint in body.plan],
+            plan=[(stint.in_m, stint.out_m, stint.illustrative) for stint in body.plan],
         )
         return pacing.pacing_view(race)
 

@@ -60,7 +60,8 @@ def reset_demo_race(speed: float, now: datetime) -> Race:
     for athlete in vienna.ATHLETES:
         athlete_service.add_athlete(db.session, race, **athlete, now=now)
     for code, members in vienna.PACER_GROUPS.items():
-        plan = [(in_m, out_m) for group, in_m, out_m in vienna.PACER_PLAN if group == code]
+        # Illustrative: the public record has no exact changeover points.
+        plan = [(i, o, True) for group, i, o in vienna.PACER_PLAN if group == code]
         pacing.set_group(db.session, race, code=code, name=None, members=members, plan=plan)
     race_service.start_race(db.session, race, at=now)
     _official_rotation(race, vienna.PACERS_IN_AT_GUN, now)

@@ -41,6 +41,7 @@ class Stint:
     group: str
     in_m: float
     out_m: float
+    illustrative: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class PlanRow:
     in_s: float | None
     out_m: float | None
     out_s: float | None
+    illustrative: bool = False
 
 
 def pacing_now(rotations: list[Rotation]) -> str | None:
@@ -183,6 +185,7 @@ def _row(group, stint, went_in, went_out) -> PlanRow:
         in_s=went_in.elapsed_s if went_in else None,
         out_m=went_out.distance_m if went_out else None,
         out_s=went_out.elapsed_s if went_out else None,
+        illustrative=stint.illustrative if stint else False,
     )
 
 

@@ -43,6 +43,8 @@ class PacerStint(db.Model):
     )
     in_m: Mapped[float]
     out_m: Mapped[float]
+    # A changeover point made up where the record has none (the Vienna demo's): said so.
+    illustrative: Mapped[bool] = mapped_column(default=False, server_default=db.false())
 
     __table_args__ = (
         CheckConstraint("in_m >= 0", name="in_not_negative"),

@@ -43,7 +43,7 @@ def set_group(
     code: str,
     name: str | None,
     members: list[str],
-    plan: list[tuple[float, float]],
+    plan: list[tuple[float, float, bool]],
 ) -> PacerGroup:
     """Make the group these pacers and this plan (a pacer in another group moves here)."""
     pacers = [find_athlete(session, race, bib, field="members") for bib in dict.fromkeys(members)]
@@ -52,7 +52,7 @@ def set_group(
             raise Refusal(
                 "not_a_pacer", f"Bib {pacer.bib} is an athlete, not a pacer.", field="members"
             )
-    for _, out_m in plan:
+    for _, out_m, _ in plan:
         if out_m > race.distance_m:
             raise Refusal(
                 "validation_error",
@@ -66,7 +66,10 @@ def set_group(
         race.pacer_groups.append(group)
     elif name:
         group.name = name
-    group.stints = [PacerStint(in_m=in_m, out_m=out_m) for in_m, out_m in sorted(plan)]
+    group.stints = [
+        PacerStint(in_m=in_m, out_m=out_m, illustrative=illustrative)
+        for in_m, out_m, illustrative in sorted(plan)
+    ]
     session.flush()
     for athlete in session.scalars(select(Athlete).where(Athlete.pacer_group_id == group.id)):
         athlete.pacer_group_id = None
@@ -86,7 +89,7 @@ def _group_record(group: PacerGroup) -> dict:
     return {
         "name": group.name,
         "members": [a.bib for a in group.members],
-        "plan": [[s.in_m, s.out_m] for s in group.stints],
+        "plan": [[s.in_m, s.out_m, s.illustrative] for s in group.stints],
     }
 
 
@@ -98,7 +101,11 @@ def _log(race: Race) -> list[rules.Rotation]:
 
 
 def _plan(race: Race) -> list[rules.Stint]:
-    return [rules.Stint(g.code, s.in_m, s.out_m) for g in race.pacer_groups for s in g.stints]
+    return [
+        rules.Stint(g.code, s.in_m, s.out_m, s.illustrative)
+        for g in race.pacer_groups
+        for s in g.stints
+    ]
 
 
 def _store(
@@ -240,6 +247,7 @@ def pacing_view(race: Race) -> dict:
                 "in_s": row.in_s,
                 "out_m": row.out_m,
                 "out_s": row.out_s,
+                "illustrative": row.illustrative,
             }
             for row in rules.plan_against_actual(_plan(race), log)
         ],
