@@ -210,3 +210,14 @@ def test_setting_a_group_again_replaces_its_pacers_and_plan(client, auth, vienna
     assert [(p["group"], p["planned_out_m"]) for p in state["plan"] if p["group"] == "B"] == [
         ("B", 12000.0)
     ]
+
+
+def test_pacers_running_in_a_group_are_not_placed_ahead_of_the_athlete(client, auth, vienna):
+    post_split(client, auth, "5K", 849.0, bib="P2")  # the V crosses the mat first
+    post_split(client, auth, "5K", 850.0)
+    kipchoge = client.get("/api/races/vienna/athletes/1").json
+    assert kipchoge["places"]["overall"] == 1
+    assert client.get("/api/races/vienna/athletes/P2").json["places"] is None
+    # Out of the group, a pacer is placed like anyone (and so is ahead of him here).
+    set_group(client, auth, "B", ["P3"], [[5000, 10000]])
+    assert client.get("/api/races/vienna/athletes/1").json["places"]["overall"] == 2
