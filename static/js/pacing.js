@@ -67,4 +67,10 @@ export function renderPacing(panel, race, athletes) {
   panel.hidden = !pacing || !pacing.groups.length;
   if (panel.hidden) return;
   panel.replaceChildren(nowCard(pacing), planCard(pacing), splitsCard(pacing, athletes));
+  // The stint being run in view inside its scrolling list, without moving the page.
+  const running = panel.querySelector(".pacing-plan tr.running");
+  if (running) {
+    const list = running.closest(".pacing-scroll");
+    list.scrollTop = Math.max(0, running.offsetTop - list.clientHeight / 2);
+  }
 }

@@ -233,7 +233,7 @@ def pacing_view(race: Race) -> dict:
             {
                 "code": g.code,
                 "name": g.name,
-                "members": [{"bib": a.bib, "name": a.name} for a in g.members],
+                "members": [{"bib": a.bib, "name": a.name} for a in _by_bib(g.members)],
             }
             for g in race.pacer_groups
         ],
@@ -253,6 +253,11 @@ def pacing_view(race: Race) -> dict:
         ],
         "rotations": [rotation_view(r) for r in race.pacer_rotations],
     }
+
+
+def _by_bib(athletes: list[Athlete]) -> list[Athlete]:
+    """Bibs in their natural order: P2 before P11."""
+    return sorted(athletes, key=lambda a: (len(a.bib), a.bib))
 
 
 def rotation_view(rotation: PacerRotation) -> dict:
