@@ -141,3 +141,24 @@ def test_a_second_demo_lap_starts_a_fresh_race(app):
     run_demo(app, speed=600, laps=2, sleep=clock.sleep, now=clock.now)
     assert count_rows("races") == 1
     assert count_rows("splits") == len(vienna.SPLITS)
+
+
+def test_the_demo_rotates_its_pacer_groups_at_the_mats_and_the_last_peels_off_at_41_km(app):
+    clock = FakeClock()
+    run_demo(app, speed=600, laps=1, sleep=clock.sleep, now=clock.now)
+    race = find_race(db.session, vienna.SLUG)
+    pacing = race_snapshot(db.session, race)["race"]["pacing"]
+    assert sum(len(g["members"]) for g in pacing["groups"]) == 41
+    assert pacing["now"] is None  # alone for the last 1.2 km
+    went_in = [
+        (r["group"], r["distance_m"], r["source"])
+        for r in pacing["rotations"]
+        if r["action"] == "in"
+    ]
+    assert went_in == [
+        ("A", 0.0, "official"),
+        *((group, in_m, "split") for group, in_m, _ in vienna.PACER_PLAN[1:]),
+    ]
+    # Every planned stint was run where it was planned.
+    assert [(p["group"], p["in_m"], p["out_m"]) for p in pacing["plan"]] == vienna.PACER_PLAN
+    assert all(p["illustrative"] for p in pacing["plan"])  # no record has the real points

@@ -54,6 +54,8 @@ STATE_CHANGING_ROUTES = {
     ("DELETE", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
     ("POST", "/api/races/<slug>/splits/<split_id>/revert"): OFFICIALS,
     ("POST", "/api/races/<slug>/reads"): READ_FEED,
+    ("PUT", "/api/races/<slug>/pacer-groups/<code>"): RACE_SETUP,
+    ("POST", "/api/races/<slug>/pacer-rotations"): OFFICIALS,
     # Logging in takes a token and checks it; logging out ends only the caller's own
     # session. Both are form posts guarded by CSRF.
     ("POST", "/login"): PUBLIC,

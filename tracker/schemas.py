@@ -224,6 +224,45 @@ class CorrectionIn(_TimeOrElapsed):
     reason: Reason
 
 
+GROUP_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+GroupCode = Annotated[str, Field(pattern=GROUP_CODE_PATTERN)]
+CourseMetres = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
+
+
+class StintIn(Body):
+    in_m: CourseMetres = Field(description="Where the group is planned to go in (m).")
+    out_m: CourseMetres = Field(description="Where it is planned to hand over (m).")
+    illustrative: bool = Field(
+        default=False, description="A made-up changeover point (no record of it): shown so."
+    )
+
+    @model_validator(mode="after")
+    def _out_after_in(self) -> StintIn:
+        if self.out_m <= self.in_m:
+            raise PydanticCustomError("validation_error", "out_m must come after in_m.")
+        return self
+
+
+class PacerGroupIn(Body):
+    name: Text | None = None
+    members: list[Bib] = Field(default_factory=list, max_length=50)
+    plan: list[StintIn] = Field(default_factory=list, max_length=50)
+
+
+class RotationIn(_TimeOrElapsed):
+    id: ClientId | None = Field(default=None, description="Client UUID: the idempotency key.")
+    group: GroupCode
+    action: Literal["in", "out"]
+    checkpoint: CheckpointCode | None = None
+    distance_m: CourseMetres | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> RotationIn:
+        if (self.checkpoint is None) == (self.distance_m is None):
+            raise PydanticCustomError("validation_error", "Give either checkpoint or distance_m.")
+        return self
+
+
 class VoidIn(Body):
     reason: Reason
 

@@ -1,10 +1,12 @@
 // Commentators' dashboard: every summary athlete, every split, gaps, places and notes.
 import { bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
+import { renderPacing } from "./pacing.js";
 import { drift, duration, el, lineShort, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
 
 const slug = document.body.dataset.race;
 const table = document.getElementById("board");
 const clock = document.getElementById("race-clock");
+const pacingPanel = document.getElementById("pacing");
 let state = null;
 let newest = null;
 const shownAt = new Map(); // markers never move backwards on screen
@@ -41,7 +43,9 @@ function gapAt(split) {
 function render() {
   document.getElementById("race-name").textContent = state.race.name;
   const cps = state.race.checkpoints;
-  const athletes = [...state.athletes].sort(
+  renderPacing(pacingPanel, state.race, state.athletes);
+  // Pacers in a group are in the pacing panel, with their splits; the board is the racers'.
+  const athletes = state.athletes.filter((a) => !a.pacer_group).sort(
     (a, b) => b.projection.distance_m - a.projection.distance_m || (a.projection.last_elapsed_s ?? 1e9) - (b.projection.last_elapsed_s ?? 1e9) || a.bib.localeCompare(b.bib),
   );
   const places = placesByCheckpoint(athletes);

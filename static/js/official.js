@@ -3,6 +3,7 @@
 // idempotency key, so a retry can never enter it twice.
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
 import { drift, duration, el, exactDuration, wallTime } from "./format.js";
+import { bindRotations } from "./rotations.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -27,6 +28,14 @@ const live = connectLive({
   onError: (error) => { if (error.code === "session_ended") askToLogIn(); },
 });
 tickUpdated(document.getElementById("updated"), live);
+const renderRotations = bindRotations({
+  slug,
+  request: (...args) => request(...args),
+  serverNow: () => live.serverNow(),
+  checkpoint: () => select.value,
+  parseElapsed: (text) => parseElapsed(text),
+  say: (...args) => say(...args),
+});
 
 function saveQueue() {
   localStorage.setItem(queueKey, JSON.stringify(queue));
@@ -170,6 +179,7 @@ function render() {
     const saved = localStorage.getItem(checkpointKey);
     if (saved && state.race.checkpoints.some((cp) => cp.code === saved)) select.value = saved;
   }
+  renderRotations(state.race);
   const code = select.value;
   const expected = state.athletes
     .filter((a) => !a.splits.some((s) => s.checkpoint === code))

@@ -23,6 +23,7 @@ from . import (  # noqa: E402,F401
     health,
     monitoring,
     openapi,
+    pacing,
     problems,
     races,
     reads,

@@ -22,10 +22,12 @@ from ..schemas import (
     ChipIn,
     CorrectionIn,
     GunIn,
+    PacerGroupIn,
     PublishIn,
     RaceIn,
     ReadBatchIn,
     RevertIn,
+    RotationIn,
     SplitIn,
     StartIn,
     VoidIn,
@@ -48,6 +50,8 @@ REQUEST_MODELS = (
     ReadBatchIn,
     WaveIn,
     PublishIn,
+    PacerGroupIn,
+    RotationIn,
 )
 
 PROBLEM_SCHEMA = {
@@ -254,6 +258,23 @@ def _paths() -> dict:
                 roles=OFFICIALS,
                 body=RevertIn,
                 params=[SLUG, SPLIT_ID],
+            )
+        },
+        "/api/races/{slug}/pacer-groups/{code}": {
+            "put": _op(
+                "Set a pacer group: its pacers and rotation plan (audited)",
+                roles=RACE_SETUP,
+                body=PacerGroupIn,
+                params=[SLUG, CODE],
+            )
+        },
+        "/api/races/{slug}/pacer-rotations": {
+            "post": _op(
+                "Record a pacer group going in or out (201 new, 200 repeat; audited)",
+                roles=OFFICIALS,
+                body=RotationIn,
+                params=[SLUG],
+                ok=("201", "200"),
             )
         },
         "/api/races/{slug}/reads": {

@@ -36,6 +36,7 @@ STATUS_BY_CODE = {
     "unknown_split": 404,
     "unknown_wave": 404,
     "unknown_token": 404,
+    "unknown_pacer_group": 404,
     "method_not_allowed": 405,
     # It clashes with what is stored.
     "race_exists": 409,
@@ -52,6 +53,11 @@ STATUS_BY_CODE = {
     "nothing_to_revert": 409,
     "gun_after_splits": 409,
     "gun_after_wave": 409,
+    # A pacer rotation that contradicts the log: the group is (not) in front already, or
+    # a rotation is recorded further on.
+    "group_already_pacing": 409,
+    "group_not_pacing": 409,
+    "rotation_out_of_order": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     # Too many wrong tokens or writes from one address (tracker.limits); Retry-After says when.
@@ -62,6 +68,8 @@ STATUS_BY_CODE = {
     "reason_required": 422,
     # An athlete's pacing plan that cannot stand: no target, out of order, implausible.
     "invalid_plan": 422,
+    # A pacer group may only hold pacers.
+    "not_a_pacer": 422,
     "invalid_time": 422,
     "before_start": 422,
     "future_time": 422,

@@ -15,10 +15,11 @@ from flask import Flask
 
 from ..db import db, utc_now
 from ..domain.audit import Actor
+from ..domain.race_clock import SplitTime
 from ..models import Race
 from ..replay import ReplaySplit, replay
 from ..services import athletes as athlete_service
-from ..services import live_events
+from ..services import live_events, pacing
 from ..services import races as race_service
 from ..transactions import write
 from . import city, vienna
@@ -58,9 +59,43 @@ def reset_demo_race(speed: float, now: datetime) -> Race:
         race.clock_rate = speed
     for athlete in vienna.ATHLETES:
         athlete_service.add_athlete(db.session, race, **athlete, now=now)
+    for code, members in vienna.PACER_GROUPS.items():
+        # Illustrative: the public record has no exact changeover points.
+        plan = [(i, o, True) for group, i, o in vienna.PACER_PLAN if group == code]
+        pacing.set_group(db.session, race, code=code, name=None, members=members, plan=plan)
     race_service.start_race(db.session, race, at=now)
+    _official_rotation(race, vienna.PACERS_IN_AT_GUN, now)
     live_events.race_changed(db.session, race, "reset")
     return race
+
+
+def _official_rotation(race: Race, rotation: tuple, now: datetime) -> None:
+    """What the demo's official records where no mat can: a group in or out."""
+    group, action, distance_m, elapsed_s = rotation
+    pacing.record_rotation(
+        db.session,
+        race,
+        group_code=group,
+        action=action,
+        checkpoint_code=None,
+        distance_m=distance_m,
+        given=SplitTime(elapsed_s=elapsed_s),
+        entered_by="demo-official",
+        now=now,
+    )
+
+
+def _pacers_out(app: Flask, gun: datetime, speed: float, sleep, now) -> None:
+    """At 41 km the last group peels off: the official says so when the clock gets there."""
+    elapsed_s = vienna.PACERS_OUT[3]
+    sleep(max(0.0, (gun + timedelta(seconds=elapsed_s / speed) - now()).total_seconds()))
+    with app.app_context():
+        write(
+            lambda: _official_rotation(
+                race_service.find_race(db.session, vienna.SLUG), vienna.PACERS_OUT, now()
+            ),
+            actor=OFFICIAL,
+        )
 
 
 def run_demo(
@@ -91,11 +126,20 @@ def run_demo(
         with app.app_context():
             race = write(lambda: reset_demo_race(speed, now()), actor=DEMO)
             gun = race.gun_time
+        out_s = vienna.PACERS_OUT[3]
         if feed is None:
-            replay(app, vienna.SLUG, splits, entered_by="demo", sleep=sleep, now=now)
+            before = [split for split in splits if split.elapsed_s <= out_s]
+            replay(app, vienna.SLUG, before, entered_by="demo", sleep=sleep, now=now)
+            _pacers_out(app, gun, speed, sleep, now)
+            after = [split for split in splits if split.elapsed_s > out_s]
+            replay(app, vienna.SLUG, after, entered_by="demo", sleep=sleep, now=now)
         else:
             feed.new_lap()
+            pacers_out = False
             for split in sorted(splits, key=lambda split: split.elapsed_s):
+                if not pacers_out and split.elapsed_s > out_s:
+                    _pacers_out(app, gun, speed, sleep, now)
+                    pacers_out = True
                 if split.approximate:
                     # No mat read an estimate: it comes in as an official's approximate time.
                     replay(app, vienna.SLUG, [split], entered_by="demo", sleep=sleep, now=now)

@@ -47,3 +47,14 @@ def in_the_race(officials: str | None) -> bool:
     (True, False)
     """
     return officials not in OFFICIAL
+
+
+def placed(officials: str | None, *, in_pacer_group: bool) -> bool:
+    """Whether an athlete's splits count for places: in the race, and not a pacer running
+    in a group (they set a record attempt's pace; the V crossing a mat a second before
+    Kipchoge does not make him sixth).
+
+    >>> placed(None, in_pacer_group=False), placed(None, in_pacer_group=True)
+    (True, False)
+    """
+    return in_the_race(officials) and not in_pacer_group

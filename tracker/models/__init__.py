@@ -8,6 +8,7 @@ May import: `tracker.db` and SQLAlchemy; only services (and migrations) use the 
 
 from .access import ApiToken, LoginSession
 from .audit import AuditEntry
+from .pacing import PacerGroup, PacerRotation, PacerStint
 from .projection import RaceFinishModel
 from .race import Athlete, AthleteNameWord, Checkpoint, Chip, Race, Wave
 from .splits import Split, SplitRevision
@@ -21,6 +22,9 @@ __all__ = [
     "Checkpoint",
     "Chip",
     "LoginSession",
+    "PacerGroup",
+    "PacerRotation",
+    "PacerStint",
     "Race",
     "RaceFinishModel",
     "RawRead",

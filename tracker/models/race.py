@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, db, utc_now
+
+if TYPE_CHECKING:  # resolved by name at mapping time
+    from .pacing import PacerGroup, PacerRotation
 
 
 class Race(db.Model):
@@ -41,6 +45,12 @@ class Race(db.Model):
         back_populates="race", order_by="Athlete.bib", cascade="all, delete-orphan"
     )
     waves: Mapped[list[Wave]] = relationship(order_by="Wave.id", cascade="all, delete-orphan")
+    pacer_groups: Mapped[list[PacerGroup]] = relationship(
+        order_by="PacerGroup.code", cascade="all, delete-orphan"
+    )
+    pacer_rotations: Mapped[list[PacerRotation]] = relationship(
+        order_by="PacerRotation.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         CheckConstraint("distance_m > 0", name="distance_positive"),
@@ -104,6 +114,10 @@ class Athlete(db.Model):
     # The athlete's wave's gun, in ms after the race's gun (services.waves keeps it): their
     # gun time counts from it, and so does chip time without a start read.
     gun_offset_ms: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A pacer's group (models.pacing): their chip at a changeover mat puts the group in.
+    pacer_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pacer_groups.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     race: Mapped[Race] = relationship(back_populates="athletes")

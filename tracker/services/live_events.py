@@ -87,6 +87,16 @@ def _queue(session: Session, event: LiveEvent) -> LiveEvent:
 def race_changed(session: Session, race: Race, change: str) -> LiveEvent:
     """The race itself changed (started, a checkpoint added, reset): every watcher hears."""
     describe_changes(session)  # athletes changed before this keep their place in the order
+    return _race_event(session, race, change)
+
+
+def race_changed_later(session: Session, race: Race, change: str) -> None:
+    """Note a change to the race's own state (a pacer group went in) made among athletes'
+    changes (a mass of reads): announced once, after them, in its state at the end."""
+    notes(session).races[race.id] = (race, change)
+
+
+def _race_event(session: Session, race: Race, change: str) -> LiveEvent:
     session.flush()
     seq = _bump(session, race)
     payload = {
@@ -117,14 +127,17 @@ def describe_changes(session: Session) -> None:
     they were first noted: one event per athlete, carrying its state at the end."""
     changes = notes(session).athletes
     notes(session).athletes = {}
-    if not changes:
-        return
-    session.flush()
-    by_race: dict[int, list[_AthleteChange]] = {}
-    for noted in changes.values():
-        by_race.setdefault(noted.race.id, []).append(noted)
-    for group in by_race.values():
-        _describe_race_group(session, group)
+    if changes:
+        session.flush()
+        by_race: dict[int, list[_AthleteChange]] = {}
+        for noted in changes.values():
+            by_race.setdefault(noted.race.id, []).append(noted)
+        for group in by_race.values():
+            _describe_race_group(session, group)
+    later = notes(session).races
+    notes(session).races = {}
+    for race, change in later.values():
+        _race_event(session, race, change)
 
 
 def _describe_race_group(session: Session, group: list[_AthleteChange]) -> None:

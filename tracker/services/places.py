@@ -1,11 +1,12 @@
 """Places by chip time: each split carries what ranks it, so a place is a count on an index.
 
-A split's `place_ms` is its chip time while it is live and its athlete is in the race
-(none once voided, or the athlete is dns/dnf/dq), with the athlete's gender and category
-beside it. `keep_place_keys` holds them true before every flush, whichever path changed a
-split or an athlete, so a late or corrected split, a new start read, a status or a category
-moves the places at once, without a rescan of the field: an athlete's place at a checkpoint
-is one more than the ranked splits there with a smaller chip time.
+A split's `place_ms` is its chip time while it is live and its athlete is placed (none
+once voided, or the athlete is dns/dnf/dq or a pacer in a pacer group), with the athlete's
+gender and category beside it. `keep_place_keys` holds them true before every flush,
+whichever path changed a split or an athlete, so a late or corrected split, a new start
+read, a status or a category moves the places at once, without a rescan of the field: an
+athlete's place at a checkpoint is one more than the ranked splits there with a smaller
+chip time.
 """
 
 from __future__ import annotations
@@ -15,19 +16,23 @@ from bisect import bisect_left
 from sqlalchemy import case, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.athlete_status import in_the_race
+from ..domain.athlete_status import placed
 from ..models import Athlete, Race, Split
 
 # The athlete's columns a split's place keys follow.
-_FOLLOWED = ("chip_start_ms", "gun_offset_ms", "status", "gender", "category")
+_FOLLOWED = ("chip_start_ms", "gun_offset_ms", "status", "gender", "category", "pacer_group_id")
 PLACE_GROUPS = ("overall", "gender", "category")
 
 
 def place_ms_of(split: Split, athlete: Athlete) -> int | None:
     """What ranks a split: its chip time, or none when it does not count for places."""
-    if split.voided_at is not None or not in_the_race(athlete.status):
+    if split.voided_at is not None or not _placed(athlete):
         return None
     return split.elapsed_ms - own_start_ms(athlete)
+
+
+def _placed(athlete: Athlete) -> bool:
+    return placed(athlete.status, in_pacer_group=athlete.pacer_group_id is not None)
 
 
 def own_start_ms(athlete: Athlete) -> int:
@@ -72,7 +77,7 @@ def keep_place_keys(session: Session, flush_context, instances) -> None:
 def _rekey(athlete: Athlete):
     """The UPDATE that gives all of an athlete's splits their place keys."""
     chip_time = Split.elapsed_ms - own_start_ms(athlete)
-    ranked = in_the_race(athlete.status)
+    ranked = _placed(athlete)
     return (
         update(Split)
         .where(Split.athlete_id == athlete.id)

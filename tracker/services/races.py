@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.refusals import Refusal
 from ..domain.scoring import START
-from ..models import Athlete, Checkpoint, Race, RawRead, TimingMat
+from ..models import Athlete, Checkpoint, PacerGroup, Race, RawRead, TimingMat
 from . import audit, live_events
 from .summary import forget_field_size
 from .transaction_notes import notes
@@ -176,12 +176,15 @@ def _race_record(race: Race) -> dict:
 
 
 def clear_field(session: Session, race: Race) -> None:
-    """Remove every athlete, chip read and mat total of the race (the demo's next lap).
+    """Remove every athlete, pacer group, chip read and mat total of the race (the demo's
+    next lap).
 
     Splits, their history and chips go with the athletes (ON DELETE CASCADE); the last
     lap's chip reads must not score the new athletes wearing the same chips.
     """
     session.execute(delete(Athlete).where(Athlete.race_id == race.id))
+    # The pacer groups, their plan and rotations belong to the field, not the course.
+    session.execute(delete(PacerGroup).where(PacerGroup.race_id == race.id))
     session.execute(delete(RawRead).where(RawRead.race_id == race.id))
     session.execute(delete(TimingMat).where(TimingMat.race_id == race.id))
     audit.record(session, "race.clear_field", race=race, subject=race.slug)

@@ -24,6 +24,7 @@ from ..models import Athlete, Race, Split
 from .attempt_views import attempt_athlete_view, attempt_race_view, estimate_track
 from .courses import course_of
 from .finish_models import model_for
+from .pacing import pacing_view
 from .places import own_start_ms, places_of
 from .summary import summary_athletes
 
@@ -55,6 +56,7 @@ def race_view(race: Race) -> dict:
         # Null until an official publishes the results: finish times are unofficial till then.
         "results_published_at": _local(race, race.results_published_at),
         **attempt_race_view(race, course),
+        "pacing": pacing_view(race),
         "age_groups": list(race.age_groups or DEFAULT_AGE_GROUPS),
         "waves": [
             {"code": wave.code, "name": wave.name, "gun_time": _local(race, wave.gun_time)}
@@ -211,6 +213,7 @@ def athlete_view(
         "target_s": athlete.target_s,
         "plan": athlete.plan,
         "wave": next((w.code for w in race.waves if w.id == athlete.wave_id), None),
+        "pacer_group": _pacer_group(race, athlete),
         "chip_start_s": None if athlete.chip_start_ms is None else athlete.chip_start_ms / 1000,
         "splits": [
             split_view(race, s, flags.get(s.checkpoint.code), places.get(s.id)) for s in live
@@ -224,6 +227,13 @@ def athlete_view(
         "notes": notes_for(course, trusted, projection) if running else [],
         **attempt_athlete_view(race, course, trusted, projection, before),
     }
+
+
+def _pacer_group(race: Race, athlete: Athlete) -> str | None:
+    """The code of a pacer's group (no query for anyone else)."""
+    if athlete.pacer_group_id is None:
+        return None
+    return next((g.code for g in race.pacer_groups if g.id == athlete.pacer_group_id), None)
 
 
 def _live_splits(session: Session, race: Race, athlete_ids: list[int] | None = None) -> list[Split]:

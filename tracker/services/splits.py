@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain.race_clock import SplitTime, checked_elapsed_ms
 from ..domain.refusals import Refusal
 from ..models import Athlete, Checkpoint, Race, Split, SplitRevision
-from . import audit, live_events
+from . import audit, live_events, pacing
 from . import places as _places  # noqa: F401  (keeps every split's place keys: see there)
 from .races import hold_gun
 
@@ -124,6 +124,8 @@ def enter_split(
     _revise(session, race, split, "enter", elapsed_ms, actor=entered_by, reason=None, now=now)
     session.add(split)
     live_events.athlete_changed(session, race, athlete, "split_added", split)
+    if athlete.role == "pacer":
+        pacing.pacer_passed(session, race, athlete, split)
     return split
 
 

@@ -24,6 +24,8 @@ class TransactionNotes:
     events: list[Any] = field(default_factory=list)
     # Athletes changed so far, by object id, described once just before commit.
     athletes: dict[int, Any] = field(default_factory=dict)
+    # Race changes to announce once the athletes' are described (by race id: race, change).
+    races: dict[int, Any] = field(default_factory=dict)
     # Athletes per race, counted once (a mass ingest asks for every split it enters).
     field_sizes: dict[int, int] = field(default_factory=dict)
     # Races whose gun this transaction holds: True to change it, False to time from it.
