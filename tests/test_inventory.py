@@ -53,6 +53,7 @@ STATE_CHANGING_ROUTES = {
     ("PATCH", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
     ("DELETE", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
     ("POST", "/api/races/<slug>/splits/<split_id>/revert"): OFFICIALS,
+    ("POST", "/api/races/<slug>/splits/<split_id>/confirm"): OFFICIALS,
     ("POST", "/api/races/<slug>/reads"): READ_FEED,
     # Logging in takes a token and checks it; logging out ends only the caller's own
     # session. Both are form posts guarded by CSRF.
@@ -65,6 +66,9 @@ PRIVATE_READS = {
     ("GET", "/metrics"): OFFICIALS,
     ("GET", "/api/audit"): OFFICIALS,
     ("GET", "/api/audit.csv"): OFFICIALS,
+    ("GET", "/api/races/<slug>/review"): OFFICIALS,
+    ("GET", "/api/races/<slug>/athletes/<bib>/reads"): OFFICIALS,
+    ("GET", "/api/races/<slug>/mats/<mat>/reads"): OFFICIALS,
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

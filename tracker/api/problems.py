@@ -36,6 +36,7 @@ STATUS_BY_CODE = {
     "unknown_split": 404,
     "unknown_wave": 404,
     "unknown_token": 404,
+    "unknown_mat": 404,
     "method_not_allowed": 405,
     # It clashes with what is stored.
     "race_exists": 409,
@@ -50,6 +51,7 @@ STATUS_BY_CODE = {
     "split_voided": 409,
     "idempotency_conflict": 409,
     "nothing_to_revert": 409,
+    "split_not_flagged": 409,
     "gun_after_splits": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,

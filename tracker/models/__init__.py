@@ -11,7 +11,7 @@ from .audit import AuditEntry
 from .projection import RaceFinishModel
 from .race import Athlete, AthleteNameWord, Checkpoint, Chip, Race, Wave
 from .splits import Split, SplitRevision
-from .timing import RawRead, ReadConflict, TimingDevice, TimingMat
+from .timing import RawRead, ReadConflict, TimingDevice, TimingMat, UnknownChip
 
 __all__ = [
     "ApiToken",
@@ -29,5 +29,6 @@ __all__ = [
     "SplitRevision",
     "TimingDevice",
     "TimingMat",
+    "UnknownChip",
     "Wave",
 ]

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..live.vocabulary import athlete_room, race_room
 from ..models import Athlete, Race, Split
 from .snapshots import athlete_views, race_view
+from .split_flags import keep_flags
 from .summary import SummaryCheck
 from .transaction_notes import forget, notes
 
@@ -129,6 +130,8 @@ def describe_changes(session: Session) -> None:
 
 def _describe_race_group(session: Session, group: list[_AthleteChange]) -> None:
     race = group[0].race
+    # Flags first: they are part of the state described, and of the review queue.
+    keep_flags(session, race, [noted.athlete for noted in group])
     check = SummaryCheck(session, race)
     in_summary = [check.includes(noted.athlete, noted.splits) for noted in group]
     last_race_seq = _bump(session, race, by=sum(in_summary)) if any(in_summary) else 0

@@ -140,6 +140,20 @@ def rescore(
     return verdicts
 
 
+def athlete_verdicts(session: Session, race: Race, athlete: Athlete) -> dict[str, scoring.Verdict]:
+    """What the scorer makes of each stored read of one athlete now, by read key (the
+    officials' raw-read view), without changing anything."""
+    standing = _standings(session, [athlete])[athlete.id]
+    scored = scoring.score_athlete(
+        course_of(race),
+        _stored_reads(session, race, [athlete])[athlete.id],
+        manual=standing.manual,
+        voided=standing.voided,
+        gun_s=athlete.gun_offset_ms / 1000,
+    )
+    return scored.verdicts
+
+
 def _apply(
     session: Session,
     race: Race,

@@ -24,6 +24,7 @@ from .attempt_views import attempt_athlete_view, attempt_race_view, estimate_tra
 from .courses import course_of, personal_course
 from .finish_models import model_for
 from .places import own_start_ms, places_of
+from .split_flags import confirmed
 from .summary import summary_athletes
 
 
@@ -94,6 +95,7 @@ def split_view(
         "version": split.version,
         "voided": split.voided_at is not None,
         "flags": [flag] if flag else [],
+        "confirmed": confirmed(split),
         "approximate": split.approximate,
         "correction": _last_correction(split),
         "places": places,
@@ -168,7 +170,7 @@ def athlete_view(
         Passing(split.checkpoint.code, split.checkpoint.distance_m, split.elapsed_ms / 1000)
         for split in live
     ]
-    flags = flag_splits(passings)
+    flags = flag_splits(passings, confirmed={s.checkpoint.code for s in live if confirmed(s)})
     # Flagged and approximate times stay out of paces, the projection and the target line.
     estimated = {split.checkpoint.code for split in live if split.approximate}
     trusted = [p for p in passings if p.checkpoint not in flags and p.checkpoint not in estimated]
