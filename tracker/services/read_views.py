@@ -56,7 +56,8 @@ def mat_codes(race: Race) -> list[str]:
 
 def mat_reads(session: Session, race: Race, mat: str, *, offset: int, limit: int) -> dict:
     """A page of one mat's reads, latest first, each with the bib wearing its chip (none
-    for an unknown chip)."""
+    for an unknown chip). A checkpoint's code names its mat too (on a loop, the shared one)."""
+    mat = next((cp.mat or cp.code for cp in race.checkpoints if cp.code == mat), mat)
     if mat not in mat_codes(race):
         raise Refusal("unknown_mat", f"The race has no mat {mat}.")
     where = (RawRead.race_id == race.id, RawRead.checkpoint == mat)
