@@ -399,3 +399,22 @@ def test_a_mats_raw_reads_come_latest_first_with_the_wearers_bib(client, auth, v
     assert [r["chip"] for r in page["reads"]] == ["KIP1"]
     unknown = client.get("/api/races/vienna/mats/99K/reads", headers=auth["official"])
     assert (unknown.status_code, unknown.json["code"]) == (404, "unknown_mat")
+
+
+def test_a_confirmation_survives_a_gun_correction_that_moves_every_time(client, auth, vienna):
+    split = flagged_10k(client, auth)
+    client.post(
+        f"/api/races/vienna/splits/{split['id']}/confirm",
+        json={"reason": "video"},
+        headers=auth["official"],
+    )
+    corrected = client.post(
+        "/api/races/vienna/gun",
+        json={"at": "2019-10-12T08:14:58+02:00", "reason": "gun fired 2 s early"},
+        headers=auth["official"],
+    )
+    assert corrected.status_code == 200, corrected.json
+    athlete = client.get("/api/races/vienna/athletes/1").json
+    assert athlete["splits"][1]["elapsed_s"] == 1002
+    assert athlete["splits"][1]["confirmed"] and athlete["splits"][1]["flags"] == []
+    assert queue(client, auth)["counts"]["flagged_split"] == 0
