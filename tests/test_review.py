@@ -251,6 +251,41 @@ def test_assigning_a_chip_another_athlete_wears_is_refused_and_changes_nothing(
     assert queue(client, auth)["counts"]["unknown_chip"] == 1
 
 
+# --- conflicting entries: a hand-entered time the mats contradict ---------------------------
+
+
+@pytest.mark.parametrize("action", ["correct", "revert"])
+def test_a_hand_entered_time_the_mats_contradict_is_queued_until_resolved(
+    client, auth, vienna, action
+):
+    entered = post_split(client, auth, "5K", 870).json["split"]
+    (result,) = send_reads(client, auth, read(1))  # the mat says 14:10
+    assert result["status"] == "manual_override"
+    (item,) = queue(client, auth, "?kind=conflicting_entry")["items"]
+    assert item["id"] == f"conflicting_entry:{entered['id']}"
+    assert (item["bib"], item["checkpoint"], item["mat_elapsed_s"]) == ("1", "5K", 850)
+    assert item["split"]["elapsed_s"] == 870 and item["mat_read"] == "km5:1"
+    assert item["actions"] == ["correct", "void", "revert"]
+    path = f"/api/races/vienna/splits/{entered['id']}"
+    if action == "correct":
+        response = client.patch(
+            path, json={"elapsed_s": 850, "reason": "the mat is right"}, headers=auth["official"]
+        )
+    else:
+        response = client.post(
+            f"{path}/revert", json={"reason": "let the mats decide"}, headers=auth["official"]
+        )
+    assert response.status_code == 200, response.json
+    assert response.json["split"]["elapsed_s"] == 850
+    assert queue(client, auth)["counts"]["conflicting_entry"] == 0
+
+
+def test_a_hand_entered_time_that_agrees_with_the_mats_is_not_a_conflict(client, auth, vienna):
+    post_split(client, auth, "5K", 851)
+    send_reads(client, auth, read(1))
+    assert queue(client, auth)["counts"]["conflicting_entry"] == 0
+
+
 # --- read-key conflicts -------------------------------------------------------------------
 
 
@@ -328,6 +363,7 @@ def test_the_queue_pages_across_kinds_in_order(client, auth, vienna):
     assert whole["counts"] == {
         "overdue": whole["counts"]["overdue"],
         "flagged_split": 1,
+        "conflicting_entry": 0,
         "read_conflict": 1,
         "unknown_chip": 2,
     }

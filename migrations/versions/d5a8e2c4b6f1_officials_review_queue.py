@@ -1,5 +1,5 @@
 """officials' review: a split's flag and an official's confirmation, confirm revisions,
-unknown chips kept for review, a mat's reads by time
+unknown chips kept for review, a mat's reads by time, hand-entered splits by race
 
 Revision ID: d5a8e2c4b6f1
 Revises: c17a0e5b3d21
@@ -19,6 +19,7 @@ depends_on = None
 ACTIONS_BEFORE = "action in ('enter', 'correct', 'void', 'revert', 'gun_shift')"
 ACTIONS_AFTER = "action in ('enter', 'correct', 'void', 'revert', 'gun_shift', 'confirm')"
 FLAGGED = "flag IS NOT NULL AND voided_at IS NULL"
+BY_HAND = "source <> 'mat' AND voided_at IS NULL"
 
 
 def _replace_check(condition: str) -> None:
@@ -38,6 +39,13 @@ def upgrade():
         ["race_id"],
         sqlite_where=sa.text(FLAGGED),
         postgresql_where=sa.text(FLAGGED),
+    )
+    op.create_index(
+        "ix_splits_by_hand",
+        "splits",
+        ["race_id"],
+        sqlite_where=sa.text(BY_HAND),
+        postgresql_where=sa.text(BY_HAND),
     )
     op.create_index(
         "ix_raw_reads_race_checkpoint_read", "raw_reads", ["race_id", "checkpoint", "read_at"]
@@ -72,6 +80,7 @@ def upgrade():
 def downgrade():
     op.drop_table("unknown_chips")
     op.drop_index("ix_raw_reads_race_checkpoint_read", table_name="raw_reads")
+    op.drop_index("ix_splits_by_hand", table_name="splits")
     op.drop_index("ix_splits_flagged", table_name="splits")
     with op.batch_alter_table("splits") as batch:
         batch.drop_column("confirmed_ms")

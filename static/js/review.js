@@ -1,11 +1,13 @@
 // The officials' review panel: what needs a human (overdue athletes, flagged splits,
-// read-key conflicts, unknown chips), worked from the keyboard: j/k move, c confirm,
+// times entered by hand that the mats contradict, read-key conflicts, unknown chips),
+// worked from the keyboard: j/k move, c confirm,
 // e correct, v void, a assign a chip, r an athlete's raw reads, m the mat's reads.
 import { duration, el, wallTime } from "./format.js";
 
 const KIND_LABEL = {
   overdue: "Overdue",
   flagged_split: "Flagged",
+  conflicting_entry: "Mats disagree",
   read_conflict: "Read conflict",
   unknown_chip: "Unknown chip",
 };
@@ -63,6 +65,8 @@ export function startReview({ slug, request, openEdit, say, dialog }) {
           (item.last_checkpoint ? ` (last ${item.last_checkpoint} ${duration(item.last_elapsed_s)})` : " (crossed the start)");
       case "flagged_split":
         return `${item.bib} ${item.name} · ${item.checkpoint} ${duration(item.split.elapsed_s, { tenths: true })} · ${FLAG_TEXT[item.flag] || item.flag}`;
+      case "conflicting_entry":
+        return `${item.bib} ${item.name} · ${item.checkpoint} entered ${duration(item.split.elapsed_s, { tenths: true })}, the mat says ${duration(item.mat_elapsed_s, { tenths: true })}`;
       case "read_conflict":
         return `${item.key} · chip ${item.chip} at ${item.checkpoint} (${item.line}), kept unscored`;
       case "unknown_chip":
@@ -74,6 +78,7 @@ export function startReview({ slug, request, openEdit, say, dialog }) {
 
   function keysFor(item) {
     if (item.kind === "flagged_split") return "c confirm · e correct · v void · r reads";
+    if (item.kind === "conflicting_entry") return "e correct to the mat · v void · r reads";
     if (item.kind === "unknown_chip") return "a assign · m mat reads";
     if (item.kind === "overdue") return "r reads";
     return "m mat reads";
@@ -100,6 +105,12 @@ export function startReview({ slug, request, openEdit, say, dialog }) {
       const action = { c: "confirm", e: "correct", v: "void" }[key];
       dialog.dataset.review = "1";
       openEdit(athlete, item.split, action);
+      return true;
+    }
+    if (item.kind === "conflicting_entry" && (key === "e" || key === "v")) {
+      dialog.dataset.review = "1";
+      // Correcting offers the mat's time; the official may type another.
+      openEdit(athlete, item.split, key === "e" ? "correct" : "void", key === "e" ? item.mat_elapsed_s : null);
       return true;
     }
     if (item.kind === "unknown_chip" && key === "a") {

@@ -269,8 +269,8 @@ def _paths() -> dict:
         },
         "/api/races/{slug}/review": {
             "get": _op(
-                "The officials' review queue: overdue athletes, flagged splits, read-key"
-                " conflicts, unknown chips (paged across kinds)",
+                "The officials' review queue: overdue athletes, flagged splits, conflicting"
+                " entries, read-key conflicts, unknown chips (paged across kinds)",
                 roles=OFFICIALS,
                 params=[
                     SLUG,

@@ -55,8 +55,9 @@ def _overdue_after_s() -> float:
 @bp.get("/races/<slug>/review")
 @require_role(*OFFICIALS)
 def get_review(slug: str):
-    """What needs an official: overdue athletes, flagged splits, read-key conflicts and
-    unknown chips (`?kind=`, `?overdue_after_s=`), paged across kinds."""
+    """What needs an official: overdue athletes, flagged splits, conflicting entries,
+    read-key conflicts and unknown chips (`?kind=`, `?overdue_after_s=`), paged across
+    kinds."""
     kinds, after_s = _kinds(), _overdue_after_s()
     offset, limit = paging(50, 500)
     race = race_service.find_race(db.session, slug)

@@ -70,6 +70,13 @@ class Split(db.Model):
             sqlite_where=db.text("flag IS NOT NULL AND voided_at IS NULL"),
             postgresql_where=db.text("flag IS NOT NULL AND voided_at IS NULL"),
         ),
+        # The review queue's hand-entered times, to check against the mats: few again.
+        Index(
+            "ix_splits_by_hand",
+            "race_id",
+            sqlite_where=db.text("source <> 'mat' AND voided_at IS NULL"),
+            postgresql_where=db.text("source <> 'mat' AND voided_at IS NULL"),
+        ),
         Index("ix_splits_checkpoint_elapsed", "checkpoint_id", "elapsed_ms"),
         Index("ix_splits_place_overall", "checkpoint_id", "place_ms"),
         Index("ix_splits_place_gender", "checkpoint_id", "gender", "place_ms"),

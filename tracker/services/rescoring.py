@@ -39,7 +39,7 @@ class _Standing:
     voided: set[str] = field(default_factory=set)  # an official's void stands
 
 
-def _stored_reads(
+def stored_reads(
     session: Session, race: Race, athletes: list[Athlete]
 ) -> dict[int, list[scoring.Read]]:
     """Every stored read of these athletes' chips, as the scorer sees them, by athlete id."""
@@ -110,7 +110,7 @@ def rescore(
     costs a handful of queries, not a handful per athlete.
     """
     course = course_of(race)
-    reads = _stored_reads(session, race, athletes)
+    reads = stored_reads(session, race, athletes)
     standings = _standings(session, athletes)
     plans = []
     for athlete in athletes:
@@ -146,7 +146,7 @@ def athlete_verdicts(session: Session, race: Race, athlete: Athlete) -> dict[str
     standing = _standings(session, [athlete])[athlete.id]
     scored = scoring.score_athlete(
         course_of(race),
-        _stored_reads(session, race, [athlete])[athlete.id],
+        stored_reads(session, race, [athlete])[athlete.id],
         manual=standing.manual,
         voided=standing.voided,
         gun_s=athlete.gun_offset_ms / 1000,
