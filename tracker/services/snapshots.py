@@ -248,17 +248,25 @@ NAMED_ATHLETES_LIMIT = 500
 
 
 def athlete_views(
-    session: Session, race: Race, athletes: list[Athlete], *, with_places: bool = False
+    session: Session,
+    race: Race,
+    athletes: list[Athlete],
+    *,
+    with_places: bool = False,
+    live: dict[int, list[Split]] | None = None,
 ) -> list[dict]:
     """Several athletes' current states, their splits loaded in one query.
 
     Places only on request (the API's reads): the live state leaves them out, since a
     split moves the places of everyone behind it and a delta carries one athlete; a
-    snapshot plus its deltas must equal a fresh snapshot.
+    snapshot plus its deltas must equal a fresh snapshot. `live`: these athletes' live
+    splits by athlete id, when the caller has just loaded them.
     """
     by_athlete: dict[int, list[Split]] = defaultdict(list)
     course, model = course_of(race), model_for(session, race)
-    if len(athletes) <= NAMED_ATHLETES_LIMIT:
+    if live is not None:
+        splits = [split for athlete in athletes for split in live.get(athlete.id, [])]
+    elif len(athletes) <= NAMED_ATHLETES_LIMIT:
         # The athletes and the race's checkpoints are loaded already: each split is handed
         # its own, with no eager-loading queries and no lazy load per split (together they
         # cost a mass passage's batch a tenth).

@@ -30,11 +30,10 @@ def flags_of(splits: Iterable[Split]) -> dict[str, str]:
     return flag_splits(passings, confirmed={s.checkpoint.code for s in live if confirmed(s)})
 
 
-def keep_flags(session: Session, race: Race, athletes: list[Athlete]) -> None:
+def keep_flags(session: Session, race: Race, athletes: list[Athlete]) -> dict[int, list[Split]]:
     """Store the flag of every live split of these athletes (called once a transaction's
-    changes are described: one query for all of them, writes only where a flag moved)."""
-    if not athletes:
-        return
+    changes are described: one query for all of them, writes only where a flag moved).
+    Returns the live splits by athlete id, for the description to reuse."""
     named = {athlete.id: athlete for athlete in athletes}
     checkpoints = {checkpoint.id: checkpoint for checkpoint in race.checkpoints}
     by_athlete: dict[int, list[Split]] = {athlete_id: [] for athlete_id in named}
@@ -51,6 +50,7 @@ def keep_flags(session: Session, race: Race, athletes: list[Athlete]) -> None:
             flag = flags.get(split.checkpoint.code)
             if split.flag != flag:
                 split.flag = flag
+    return by_athlete
 
 
 def _note(split: Split, checkpoints: dict, named: dict, by_athlete: dict) -> None:
