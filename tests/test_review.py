@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from conftest import count_rows
 from racekit import post_split, set_up_vienna
+from tracker.db import db
 
 KM5 = "2019-10-12T06:29:10Z"  # 14:10 after the 08:15 (06:15 UTC) gun
+TABLES_TOO_BIG_TO_SCAN = {"splits", "raw_reads", "athletes", "chips", "split_revisions"}
 
 
 @pytest.fixture
@@ -454,3 +457,51 @@ def test_a_confirmation_survives_a_gun_correction_that_moves_every_time(client, 
     assert athlete["splits"][1]["elapsed_s"] == 1002
     assert athlete["splits"][1]["confirmed"] and athlete["splits"][1]["flags"] == []
     assert queue(client, auth)["counts"]["flagged_split"] == 0
+
+
+def test_a_chip_read_before_its_athlete_was_entered_leaves_the_queue_when_they_are(
+    client, auth, vienna
+):
+    send_reads(client, auth, read(1, chip="LATE1"))
+    assert queue(client, auth)["counts"]["unknown_chip"] == 1
+    added = client.post(
+        "/api/races/vienna/athletes",
+        json={"bib": "9", "name": "Late Entry", "chips": ["LATE1"]},
+        headers=auth["admin"],
+    )
+    assert added.status_code == 201
+    assert [s["checkpoint"] for s in added.json["splits"]] == ["5K"]
+    assert queue(client, auth)["counts"]["unknown_chip"] == 0
+
+
+def test_the_queue_and_the_raw_read_views_read_no_table_whole(app, client, auth, vienna):
+    """Every statement behind them searches an index on SQLite; none scans splits, reads,
+    athletes or chips whole (a 40,000-runner field must not be read to answer)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans by its statistics")
+    flagged_10k(client, auth)
+    send_reads(client, auth, read(1), read(2, chip="SPARE1"))
+    post_split(client, auth, "5K", 900, bib="P1")
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        queue(client, auth)
+        client.get("/api/races/vienna/athletes/1/reads", headers=auth["official"])
+        client.get("/api/races/vienna/mats/5K/reads", headers=auth["official"])
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    whole = set()
+    with engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            for row in plan:
+                detail = row[-1]
+                if detail.startswith("SCAN ") and "USING" not in detail:
+                    whole.add(detail)
+    assert not {d for d in whole if d.split()[1] in TABLES_TOO_BIG_TO_SCAN}, whole

@@ -1,5 +1,6 @@
 """officials' review: a split's flag and an official's confirmation, confirm revisions,
-unknown chips kept for review, a mat's reads by time, hand-entered splits by race
+unknown chips kept for review, a mat's reads by time, hand-entered splits by race, and
+an athlete's splits (voided ones too) by athlete
 
 Revision ID: d5a8e2c4b6f1
 Revises: c17a0e5b3d21
@@ -40,6 +41,7 @@ def upgrade():
         sqlite_where=sa.text(FLAGGED),
         postgresql_where=sa.text(FLAGGED),
     )
+    op.create_index("ix_splits_athlete", "splits", ["athlete_id"])
     op.create_index(
         "ix_splits_by_hand",
         "splits",
@@ -81,6 +83,7 @@ def downgrade():
     op.drop_table("unknown_chips")
     op.drop_index("ix_raw_reads_race_checkpoint_read", table_name="raw_reads")
     op.drop_index("ix_splits_by_hand", table_name="splits")
+    op.drop_index("ix_splits_athlete", table_name="splits")
     op.drop_index("ix_splits_flagged", table_name="splits")
     with op.batch_alter_table("splits") as batch:
         batch.drop_column("confirmed_ms")

@@ -62,6 +62,10 @@ class Split(db.Model):
             sqlite_where=db.text("voided_at IS NULL"),
             postgresql_where=db.text("voided_at IS NULL"),
         ),
+        # An athlete's splits, voided ones too (rescoring reads them all for each batch):
+        # the live-split index above leaves the voided out, so without this one every
+        # batch of reads scanned the whole table.
+        Index("ix_splits_athlete", "athlete_id"),
         # Places at a checkpoint (who passed before this time) are counted on it.
         # The review queue's flagged splits: few, found without reading the field's.
         Index(
