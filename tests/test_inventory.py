@@ -53,6 +53,7 @@ STATE_CHANGING_ROUTES = {
     ("PATCH", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
     ("DELETE", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
     ("POST", "/api/races/<slug>/splits/<split_id>/revert"): OFFICIALS,
+    ("POST", "/api/races/<slug>/splits/<split_id>/confirm"): OFFICIALS,
     ("POST", "/api/races/<slug>/reads"): READ_FEED,
     ("PUT", "/api/races/<slug>/pacer-groups/<code>"): RACE_SETUP,
     ("POST", "/api/races/<slug>/pacer-rotations"): OFFICIALS,
@@ -67,6 +68,9 @@ PRIVATE_READS = {
     ("GET", "/metrics"): OFFICIALS,
     ("GET", "/api/audit"): OFFICIALS,
     ("GET", "/api/audit.csv"): OFFICIALS,
+    ("GET", "/api/races/<slug>/review"): OFFICIALS,
+    ("GET", "/api/races/<slug>/athletes/<bib>/reads"): OFFICIALS,
+    ("GET", "/api/races/<slug>/mats/<mat>/reads"): OFFICIALS,
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -271,6 +271,10 @@ class RevertIn(Body):
     reason: Reason
 
 
+class ConfirmIn(Body):
+    reason: Reason
+
+
 class ChipIn(Body):
     chip: ChipCode
 

@@ -4,6 +4,7 @@
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
 import { drift, duration, el, exactDuration, wallTime } from "./format.js";
 import { bindRotations } from "./rotations.js";
+import { startReview } from "./review.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -22,7 +23,7 @@ let sending = false;
 
 const live = connectLive({
   race: slug,
-  onState: (next) => { state = next; render(); },
+  onState: (next) => { state = next; render(); reviewSoon(); },
   onStatus: bindStatus(document.getElementById("status")),
   onTiming: renderTiming,
   onError: (error) => { if (error.code === "session_ended") askToLogIn(); },
@@ -278,12 +279,15 @@ function recordedSplit(entry) {
   return split ? { athlete, split } : null;
 }
 
+const EDIT_TITLE = { void: "Void", correct: "Correct", confirm: "Confirm as run:" };
+const EDIT_DONE = { void: "Split voided.", correct: "Split corrected.", confirm: "Split confirmed: it counts." };
+
 function openEdit(athlete, split, action, proposed = null) {
-  dialog.querySelector(".edit-title").textContent = `${action === "void" ? "Void" : "Correct"} ${athlete.name} (${athlete.bib}) at ${split.checkpoint}`;
+  dialog.querySelector(".edit-title").textContent = `${EDIT_TITLE[action]} ${athlete.name} (${athlete.bib}) at ${split.checkpoint}`;
   // The stored time to the millisecond: saved untouched, it must not move (rounded up, it would).
   dialog.querySelector("[name=time]").value = exactDuration(proposed ?? split.elapsed_s);
   delete dialog.dataset.entry;
-  dialog.querySelector(".time-field").hidden = action === "void";
+  dialog.querySelector(".time-field").hidden = action !== "correct";
   dialog.querySelector("[name=reason]").value = "";
   dialog.querySelector(".edit-error").textContent = "";
   dialog.dataset.split = split.id;
@@ -306,10 +310,13 @@ dialog.querySelector("form").addEventListener("submit", async (event) => {
       return;
     }
   }
-  const method = dialog.dataset.action === "void" ? "DELETE" : "PATCH";
-  const { status, answer } = await request(method, `/api/races/${slug}/splits/${dialog.dataset.split}`, payload);
+  const action = dialog.dataset.action;
+  const path = `/api/races/${slug}/splits/${dialog.dataset.split}`;
+  const { status, answer } = action === "confirm"
+    ? await request("POST", `${path}/confirm`, payload)
+    : await request(action === "void" ? "DELETE" : "PATCH", path, payload);
   if (status === 200) {
-    say(dialog.dataset.action === "void" ? "Split voided." : "Split corrected.");
+    say(EDIT_DONE[action]);
     // A failed entry corrected instead is dealt with: it leaves the queue.
     if (dialog.dataset.entry) {
       queue = queue.filter((e) => e.id !== dialog.dataset.entry);
@@ -347,6 +354,15 @@ setInterval(() => {
 renderQueue();
 flush();
 bibInput.focus();
+
+const review = startReview({ slug, request, openEdit, say, dialog });
+// A live change may add or settle review items: look again once the burst is over.
+let reviewTimer = null;
+function reviewSoon() {
+  if (!review) return;
+  clearTimeout(reviewTimer);
+  reviewTimer = setTimeout(() => review.refresh(), 1000);
+}
 
 const WARNING_TEXT = {
   silent_while_due: "silent while athletes are due",

@@ -20,6 +20,7 @@ from ..schemas import (
     AthletePatchIn,
     CheckpointIn,
     ChipIn,
+    ConfirmIn,
     CorrectionIn,
     GunIn,
     PacerGroupIn,
@@ -46,6 +47,7 @@ REQUEST_MODELS = (
     CorrectionIn,
     VoidIn,
     RevertIn,
+    ConfirmIn,
     ChipIn,
     ReadBatchIn,
     WaveIn,
@@ -84,6 +86,7 @@ SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "stri
 SPLIT_ID = {"name": "split_id", "in": "path", "required": True, "schema": {"type": "string"}}
 CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
 BIB = {"name": "bib", "in": "path", "required": True, "schema": {"type": "string"}}
+MAT = {"name": "mat", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def _query(name: str, schema: dict) -> dict:
@@ -275,6 +278,46 @@ def _paths() -> dict:
                 body=RotationIn,
                 params=[SLUG],
                 ok=("201", "200"),
+            )
+        },
+        "/api/races/{slug}/splits/{split_id}/confirm": {
+            "post": _op(
+                "Confirm a flagged split as run: it counts from now on (audited)",
+                roles=OFFICIALS,
+                body=ConfirmIn,
+                params=[SLUG, SPLIT_ID],
+            )
+        },
+        "/api/races/{slug}/review": {
+            "get": _op(
+                "The officials' review queue: overdue athletes, flagged splits, conflicting"
+                " entries, read-key conflicts, unknown chips (paged across kinds)",
+                roles=OFFICIALS,
+                params=[
+                    SLUG,
+                    _query("kind", {"type": "string", "maxLength": 100}),
+                    _query("overdue_after_s", {"type": "integer", "minimum": 0, "maximum": 86400}),
+                    *PAGE,
+                ],
+            )
+        },
+        "/api/races/{slug}/athletes/{bib}/reads": {
+            "get": _op(
+                "Every stored read of an athlete's chips, with the scorer's verdict on each",
+                roles=OFFICIALS,
+                params=[SLUG, BIB],
+            )
+        },
+        "/api/races/{slug}/mats/{mat}/reads": {
+            "get": _op(
+                "One mat's reads, latest first, with the bib wearing each chip (paged)",
+                roles=OFFICIALS,
+                params=[
+                    SLUG,
+                    MAT,
+                    *PAGE[:1],
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
+                ],
             )
         },
         "/api/races/{slug}/reads": {

@@ -37,6 +37,7 @@ STATUS_BY_CODE = {
     "unknown_wave": 404,
     "unknown_token": 404,
     "unknown_pacer_group": 404,
+    "unknown_mat": 404,
     "method_not_allowed": 405,
     # It clashes with what is stored.
     "race_exists": 409,
@@ -51,6 +52,7 @@ STATUS_BY_CODE = {
     "split_voided": 409,
     "idempotency_conflict": 409,
     "nothing_to_revert": 409,
+    "split_not_flagged": 409,
     "gun_after_splits": 409,
     "gun_after_wave": 409,
     # A pacer rotation that contradicts the log: the group is (not) in front already, or

@@ -94,13 +94,14 @@ def add_athlete(slug: str):
 @bp.post("/races/<slug>/athletes/<bib>/chips")
 @require_role(*OFFICIALS)
 def assign_chip(slug: str, bib: str):
-    """Give an athlete another chip; reads of it kept so far are scored at once."""
+    """Give an athlete another chip; reads of it kept so far are scored at once (the same
+    chip again: 200, nothing changed)."""
     body = parse_body(ChipIn, json_body())
 
     def change():
         race = race_service.find_race(db.session, slug)
         athlete = race_service.find_athlete(db.session, race, bib)
-        athlete_service.assign_chip(
+        changed = athlete_service.assign_chip(
             db.session,
             race,
             athlete,
@@ -108,10 +109,10 @@ def assign_chip(slug: str, bib: str):
             now=utc_now(),
             future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
         )
-        return race, athlete
+        return race, athlete, changed
 
-    race, athlete = write(change, actor=g.actor)
-    return jsonify(athlete_snapshot(db.session, race, athlete)), 201
+    race, athlete, changed = write(change, actor=g.actor)
+    return jsonify(athlete_snapshot(db.session, race, athlete)), 201 if changed else 200
 
 
 @bp.post("/races/<slug>/start")

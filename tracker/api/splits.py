@@ -18,7 +18,7 @@ from .auth import require_role
 from .json_body import instant_window, json_body
 
 
-def _reply(race, outcome, created_status: int = 200):
+def split_reply(race, outcome, created_status: int = 200):
     """The split and the athlete's projection after the change."""
     athlete = athlete_snapshot(db.session, race, outcome.split.athlete)
     flags = {split["id"]: split["flags"] for split in athlete["splits"]}
@@ -53,7 +53,7 @@ def post_split(slug: str):
         return race, outcome
 
     race, outcome = write(change, actor=g.actor)
-    return _reply(race, outcome, created_status=201)
+    return split_reply(race, outcome, created_status=201)
 
 
 @bp.patch("/races/<slug>/splits/<split_id>")
@@ -77,7 +77,7 @@ def correct_split(slug: str, split_id: str):
         )
         return race, outcome
 
-    return _reply(*write(change, actor=g.actor))
+    return split_reply(*write(change, actor=g.actor))
 
 
 @bp.delete("/races/<slug>/splits/<split_id>")
@@ -97,7 +97,7 @@ def void_split(slug: str, split_id: str):
         )
         return race, outcome
 
-    return _reply(*write(change, actor=g.actor))
+    return split_reply(*write(change, actor=g.actor))
 
 
 @bp.post("/races/<slug>/splits/<split_id>/revert")
@@ -120,7 +120,7 @@ def revert_split(slug: str, split_id: str):
         )
         return race, outcome
 
-    return _reply(*write(change, actor=g.actor))
+    return split_reply(*write(change, actor=g.actor))
 
 
 @bp.get("/races/<slug>/splits/<split_id>")

@@ -12,7 +12,7 @@ from .pacing import PacerGroup, PacerRotation, PacerStint
 from .projection import RaceFinishModel
 from .race import Athlete, AthleteNameWord, Checkpoint, Chip, Race, Wave
 from .splits import Split, SplitRevision
-from .timing import RawRead, ReadConflict, TimingDevice, TimingMat
+from .timing import RawRead, ReadConflict, TimingDevice, TimingMat, UnknownChip
 
 __all__ = [
     "ApiToken",
@@ -33,5 +33,6 @@ __all__ = [
     "SplitRevision",
     "TimingDevice",
     "TimingMat",
+    "UnknownChip",
     "Wave",
 ]

@@ -43,6 +43,8 @@ class RawRead(db.Model):
         Index("ix_raw_reads_race_chip", "race_id", "chip"),
         # Reads per minute per mat are counted over the last minute's arrivals.
         Index("ix_raw_reads_race_received", "race_id", "received_at"),
+        # A mat's reads, latest first (the officials' raw-read view of one checkpoint).
+        Index("ix_raw_reads_race_checkpoint_read", "race_id", "checkpoint", "read_at"),
         CheckConstraint("line in ('main', 'backup')", name="line_known"),
     )
 
@@ -69,6 +71,23 @@ class ReadConflict(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     # The key and the content together: a re-send of this same read adds nothing.
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class UnknownChip(db.Model):
+    """A chip read at the mats that no athlete wore: its reads stay in the raw log, and this
+    row keeps it in the officials' review queue until one assigns it to an athlete."""
+
+    __tablename__ = "unknown_chips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"))
+    chip: Mapped[str] = mapped_column(String(64))
+    reads: Mapped[int] = mapped_column(default=0)
+    first_read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_checkpoint: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("race_id", "chip"),)
 
 
 class TimingDevice(db.Model):

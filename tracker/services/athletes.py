@@ -17,6 +17,7 @@ from . import audit, live_events, waves
 from .courses import course_of
 from .rescoring import rescore
 from .summary import forget_field_size
+from .unknown_chips import forget_unknown_chip
 
 
 def _refuse_taken_chips(session: Session, race: Race, chips) -> None:
@@ -35,6 +36,8 @@ def _score_kept_reads(
         select(exists().where(RawRead.race_id == race.id, RawRead.chip.in_(list(chips))))
     )
     if kept:
+        for chip in chips:
+            forget_unknown_chip(session, race, chip)
         session.flush()
         rescore(session, race, [athlete], now=now, future_tolerance_s=tolerance_s)
 
@@ -140,13 +143,15 @@ def assign_chip(
     chip: str,
     now: datetime,
     future_tolerance_s: float = 5.0,
-) -> Chip:
+) -> bool:
     """Give an athlete another chip (a spare, or an unknown chip identified on the day) and
-    score its kept reads at once."""
+    score its kept reads at once; the same chip given to them again changes nothing."""
+    if any(held.code == chip for held in athlete.chips):
+        return False
     _refuse_taken_chips(session, race, [chip])
     assigned = Chip(race_id=race.id, code=chip)
     athlete.chips.append(assigned)
     audit.record(session, "chip.assign", race=race, subject=athlete.bib, after={"chip": chip})
     live_events.athlete_changed(session, race, athlete, "chip_assigned")
     _score_kept_reads(session, race, athlete, [chip], now, future_tolerance_s)
-    return assigned
+    return True

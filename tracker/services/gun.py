@@ -93,7 +93,14 @@ def _shift_splits(
     session.execute(
         update(Split)
         .where(Split.race_id == race.id)
-        .values(elapsed_ms=shifted, version=Split.version + 1)
+        .values(
+            elapsed_ms=shifted,
+            version=Split.version + 1,
+            # An official's confirmation moves with the time it confirmed (none stays none).
+            confirmed_ms=case(
+                (Split.confirmed_ms + shift_ms < 0, 0), else_=Split.confirmed_ms + shift_ms
+            ),
+        )
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..live.vocabulary import athlete_room, race_room
 from ..models import Athlete, Race, Split
 from .snapshots import athlete_views, race_view
+from .split_flags import keep_flags
 from .summary import SummaryCheck
 from .transaction_notes import forget, notes
 
@@ -142,13 +143,15 @@ def describe_changes(session: Session) -> None:
 
 def _describe_race_group(session: Session, group: list[_AthleteChange]) -> None:
     race = group[0].race
+    # Flags first: they are part of the state described, and of the review queue.
+    live = keep_flags(session, race, [noted.athlete for noted in group])
     check = SummaryCheck(session, race)
     in_summary = [check.includes(noted.athlete, noted.splits) for noted in group]
     last_race_seq = _bump(session, race, by=sum(in_summary)) if any(in_summary) else 0
     race_seq = last_race_seq - sum(in_summary)
     athletes = [noted.athlete for noted in group]
     _bump_athletes(session, athletes)
-    views = athlete_views(session, race, athletes)
+    views = athlete_views(session, race, athletes, live=live)
     for noted, summary, view in zip(group, in_summary, views, strict=True):
         if summary:
             race_seq += 1

@@ -15,6 +15,7 @@ from ..models import Athlete, Chip, Race, RawRead, ReadConflict
 from .races import hold_gun
 from .rescoring import rescore
 from .timing_devices import MatRead, clock_offsets_ms, note_mat_reads
+from .unknown_chips import note_unknown_chips
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,11 @@ def ingest_reads(
     scored = [read for read, outcome in zip(reads, outcomes, strict=True) if outcome != "conflict"]
     wearers = _wearers(session, race, {read.chip for read in scored})
     touched = list(dict.fromkeys(wearers[read.chip] for read in scored if read.chip in wearers))
+    note_unknown_chips(
+        session,
+        race,
+        ((r.chip, r.checkpoint, r.time) for r in fresh.values() if r.chip not in wearers),
+    )
     verdicts = rescore(session, race, touched, now=now, future_tolerance_s=future_tolerance_s)
     return [
         ReadResult(read.key, "conflict", "conflict", conflicts[read])

@@ -39,7 +39,7 @@ class _Standing:
     voided: set[str] = field(default_factory=set)  # an official's void stands
 
 
-def _stored_reads(
+def stored_reads(
     session: Session, race: Race, athletes: list[Athlete]
 ) -> dict[int, list[scoring.Read]]:
     """Every stored read of these athletes' chips, as the scorer sees them, by athlete id."""
@@ -110,7 +110,7 @@ def rescore(
     costs a handful of queries, not a handful per athlete.
     """
     course = course_of(race)
-    reads = _stored_reads(session, race, athletes)
+    reads = stored_reads(session, race, athletes)
     standings = _standings(session, athletes)
     plans = []
     for athlete in athletes:
@@ -138,6 +138,20 @@ def rescore(
         _apply(session, race, athlete, scored, standing, taken, now, future_tolerance_s)
         verdicts.update(scored.verdicts)
     return verdicts
+
+
+def athlete_verdicts(session: Session, race: Race, athlete: Athlete) -> dict[str, scoring.Verdict]:
+    """What the scorer makes of each stored read of one athlete now, by read key (the
+    officials' raw-read view), without changing anything."""
+    standing = _standings(session, [athlete])[athlete.id]
+    scored = scoring.score_athlete(
+        course_of(race),
+        stored_reads(session, race, [athlete])[athlete.id],
+        manual=standing.manual,
+        voided=standing.voided,
+        gun_s=athlete.gun_offset_ms / 1000,
+    )
+    return scored.verdicts
 
 
 def _apply(

@@ -26,6 +26,7 @@ from .courses import course_of
 from .finish_models import model_for
 from .pacing import pacing_view
 from .places import own_start_ms, places_of
+from .split_flags import confirmed
 from .summary import summary_athletes
 
 
@@ -97,6 +98,7 @@ def split_view(
         "version": split.version,
         "voided": split.voided_at is not None,
         "flags": [flag] if flag else [],
+        "confirmed": confirmed(split),
         "approximate": split.approximate,
         "correction": _last_correction(split),
         "places": places,
@@ -171,7 +173,7 @@ def athlete_view(
         Passing(split.checkpoint.code, split.checkpoint.distance_m, split.elapsed_ms / 1000)
         for split in live
     ]
-    flags = flag_splits(passings)
+    flags = flag_splits(passings, confirmed={s.checkpoint.code for s in live if confirmed(s)})
     # Flagged and approximate times stay out of paces, the projection and the target line.
     estimated = {split.checkpoint.code for split in live if split.approximate}
     trusted = [p for p in passings if p.checkpoint not in flags and p.checkpoint not in estimated]
@@ -259,17 +261,25 @@ NAMED_ATHLETES_LIMIT = 500
 
 
 def athlete_views(
-    session: Session, race: Race, athletes: list[Athlete], *, with_places: bool = False
+    session: Session,
+    race: Race,
+    athletes: list[Athlete],
+    *,
+    with_places: bool = False,
+    live: dict[int, list[Split]] | None = None,
 ) -> list[dict]:
     """Several athletes' current states, their splits loaded in one query.
 
     Places only on request (the API's reads): the live state leaves them out, since a
     split moves the places of everyone behind it and a delta carries one athlete; a
-    snapshot plus its deltas must equal a fresh snapshot.
+    snapshot plus its deltas must equal a fresh snapshot. `live`: these athletes' live
+    splits by athlete id, when the caller has just loaded them.
     """
     by_athlete: dict[int, list[Split]] = defaultdict(list)
     course, model = course_of(race), model_for(session, race)
-    if len(athletes) <= NAMED_ATHLETES_LIMIT:
+    if live is not None:
+        splits = [split for athlete in athletes for split in live.get(athlete.id, [])]
+    elif len(athletes) <= NAMED_ATHLETES_LIMIT:
         # The athletes and the race's checkpoints are loaded already: each split is handed
         # its own, with no eager-loading queries and no lazy load per split (together they
         # cost a mass passage's batch a tenth).

@@ -174,6 +174,30 @@ def restore(
     split.voided_at = None
 
 
+def confirm_split(
+    session: Session,
+    race: Race,
+    split: Split,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+    flag: str | None,
+) -> SplitOutcome:
+    """An official's word that a flagged split was run as timed: it counts from now on
+    (paces, projection), until its time changes. `flag` is what the checks find on it."""
+    if split.voided_at is not None:
+        raise Refusal("split_voided", "The split was voided; enter a new one instead.")
+    if split.confirmed_ms == split.elapsed_ms:
+        return SplitOutcome(split, changed=False)
+    if flag is None:
+        raise Refusal("split_not_flagged", "The split is not flagged; it counts already.")
+    _revise(session, race, split, "confirm", split.elapsed_ms, actor=actor, reason=reason, now=now)
+    split.confirmed_ms = split.elapsed_ms
+    live_events.athlete_changed(session, race, split.athlete, "split_confirmed", split)
+    return SplitOutcome(split, changed=True)
+
+
 def void_split(
     session: Session, race: Race, split: Split, *, reason: str, actor: str, now: datetime
 ) -> SplitOutcome:
