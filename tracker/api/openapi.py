@@ -22,6 +22,7 @@ from ..schemas import (
     ChipIn,
     CorrectionIn,
     GunIn,
+    PlanIn,
     PublishIn,
     RaceIn,
     ReadBatchIn,
@@ -48,6 +49,7 @@ REQUEST_MODELS = (
     ReadBatchIn,
     WaveIn,
     PublishIn,
+    PlanIn,
 )
 
 PROBLEM_SCHEMA = {
@@ -79,6 +81,7 @@ PROBLEM_SCHEMA = {
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 SPLIT_ID = {"name": "split_id", "in": "path", "required": True, "schema": {"type": "string"}}
 CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
 BIB = {"name": "bib", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
@@ -128,6 +131,12 @@ def _op(
         operation["description"] = "Roles: " + ", ".join(allowed_roles(roles)) + "."
     if body is not None:
         operation["requestBody"] = _body(body)
+    return operation
+
+
+def _with_csv(operation: dict) -> dict:
+    """An operation whose body may also be a CSV file."""
+    operation["requestBody"]["content"]["text/csv"] = {"schema": {"type": "string"}}
     return operation
 
 
@@ -221,6 +230,26 @@ def _paths() -> dict:
                 body=GunIn,
                 params=[SLUG],
             )
+        },
+        "/api/races/{slug}/ghosts": {
+            "get": _op(
+                "The race's ghosts: published reference runs and uploaded plans", params=[SLUG]
+            )
+        },
+        "/api/races/{slug}/ghosts/{key}": {
+            "put": _with_csv(
+                _op(
+                    "Upload a plan as a ghost (JSON, or text/csv of distance,elapsed with ?name=);"
+                    " 201 new, 200 replaced or unchanged; audited",
+                    roles=OFFICIALS,
+                    body=PlanIn,
+                    params=[SLUG, KEY, _query("name", {"type": "string", "maxLength": 100})],
+                    ok=("201", "200"),
+                )
+            ),
+            "delete": _op(
+                "Remove an uploaded ghost (audited)", roles=OFFICIALS, params=[SLUG, KEY]
+            ),
         },
         "/api/audit": {"get": _op("The audit log (?race=&after=&limit=)", roles=OFFICIALS)},
         "/api/audit.csv": {"get": _op("The audit log as CSV", roles=OFFICIALS, media="text/csv")},

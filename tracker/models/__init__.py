@@ -9,7 +9,7 @@ May import: `tracker.db` and SQLAlchemy; only services (and migrations) use the 
 from .access import ApiToken, LoginSession
 from .audit import AuditEntry
 from .projection import RaceFinishModel
-from .race import Athlete, AthleteNameWord, Checkpoint, Chip, Race, Wave
+from .race import Athlete, AthleteNameWord, Checkpoint, Chip, PacingPlan, Race, Wave
 from .splits import Split, SplitRevision
 from .timing import RawRead, ReadConflict, TimingDevice, TimingMat
 
@@ -21,6 +21,7 @@ __all__ = [
     "Checkpoint",
     "Chip",
     "LoginSession",
+    "PacingPlan",
     "Race",
     "RaceFinishModel",
     "RawRead",
