@@ -102,9 +102,7 @@ def test_the_inventory_agrees_with_the_guards_on_the_views(app):
 
 
 def _url(path: str, split_id: str) -> str:
-    return (
-        path.replace("<slug>", "vienna").replace("<split_id>", split_id).replace("<key>", "plan")
-    )
+    return path.replace("<slug>", "vienna").replace("<split_id>", split_id).replace("<key>", "plan")
 
 
 GUARDED = {key: roles for key, roles in {**STATE_CHANGING_ROUTES, **PRIVATE_READS}.items() if roles}
