@@ -8,20 +8,10 @@ import json
 import pytest
 
 from conftest import count_rows
+from racekit import EVEN_PLAN as PLAN
+from racekit import EVEN_PLAN_CSV as CSV
 from racekit import post_split, set_up_vienna
 
-# An illustrative even-ish 2:52/km plan (not any real race's splits).
-PLAN = {
-    "name": "Even 2:01:00 plan",
-    "finish_s": 7260,
-    "splits": [
-        {"distance_m": 5000, "elapsed_s": 860},
-        {"distance_m": 10000, "elapsed_s": 1720},
-        {"distance_m": 20000, "elapsed_s": 3440},
-        {"distance_m": 30000, "elapsed_s": 5160},
-    ],
-}
-CSV = "distance,elapsed\n5000,14:20\n10000,28:40\n20000,57:20\n30000,1:26:00\n42195,2:01:00\n"
 PUBLISHED = ["vienna-2019", "monza-2017", "berlin-2018"]
 
 
