@@ -40,14 +40,14 @@ GUN_AGO_S = 1750.0
 PLAN_TRACK = [(0.0, 0.0), (860.0, 5000.0), (1720.0, 10000.0), (3440.0, 20000.0)]
 
 
-def upload(server, tokens, race: Race) -> None:
+def upload(server, tokens, race: Race, plan: dict = EVEN_PLAN, status: int = 201) -> None:
     answer = requests.put(
         f"{server.base_url}/api/races/{race.slug}/ghosts/{GHOST}",
-        json=EVEN_PLAN,
+        json=plan,
         headers={"Authorization": f"Bearer {tokens['official']}"},
         timeout=10,
     )
-    assert answer.status_code == 201, answer.text
+    assert answer.status_code == status, answer.text
 
 
 def ghost_at(elapsed_s: float) -> float:
@@ -122,6 +122,13 @@ def test_an_uploaded_ghost_arrives_on_the_spectator_page_with_its_gaps_and_its_m
     shoot(page, f"ghost-spectator-{viewport['width']}")
     page.reload()  # the choice is kept in this browser
     expect(card.locator(".ghost-gaps")).to_contain_text("vs Even 2:01:00 plan")
+    # Replaced under the same key while the page is open: the list says the new name too
+    # (it was rebuilt only when the number of ghosts changed).
+    upload(server, tokens, race, {**EVEN_PLAN, "name": "Revised plan"}, status=200)
+    expect(card.locator(f'.ghost-choice option[value="{GHOST}"]')).to_have_text(
+        "Revised plan (2:01:00)"
+    )
+    expect(card.locator(".ghost-gaps")).to_contain_text("vs Revised plan: 5K")
 
 
 @SIZES
