@@ -16,6 +16,7 @@ from racekit import CHECKPOINTS, GUN
 _slugs = itertools.count()
 # Errors that answer a watch or resync instead of its snapshot.
 REFUSED_REQUESTS = {"rate_limited", "invalid_event", "unknown_race", "not_watching"}
+FIELD_CHANGES = {"reset", "gun_corrected", "ghosts_changed"}
 
 
 def merge(state: dict, delta: dict) -> str:
@@ -50,8 +51,9 @@ def merge(state: dict, delta: dict) -> str:
         if known and delta["athlete"]["seq"] != known_seq + 1:
             return "gap"
     if delta["kind"] == "race":
-        # The whole field changed (a new demo lap, a corrected gun): take a fresh snapshot.
-        if delta["change"]["type"] in ("reset", "gun_corrected"):
+        # The whole field changed (a new demo lap, a corrected gun, every athlete's gaps to
+        # the ghosts when one is uploaded or removed): take a fresh snapshot.
+        if delta["change"]["type"] in FIELD_CHANGES:
             return "gap"
         state["race"] = delta["race_state"]
     else:

@@ -22,6 +22,22 @@ CHECKPOINTS = [
 # Kipchoge's official splits in Vienna, 2019: the demo's own copy, the one source.
 KIPCHOGE = [(checkpoint, elapsed) for bib, checkpoint, elapsed in vienna.SPLITS if bib == "1"]
 
+# A pacing plan an official might upload as a ghost: about 2:52/km, illustrative (not any
+# real race's splits), as JSON and as the CSV file of the same plan.
+EVEN_PLAN = {
+    "name": "Even 2:01:00 plan",
+    "finish_s": 7260,
+    "splits": [
+        {"distance_m": 5000, "elapsed_s": 860},
+        {"distance_m": 10000, "elapsed_s": 1720},
+        {"distance_m": 20000, "elapsed_s": 3440},
+        {"distance_m": 30000, "elapsed_s": 5160},
+    ],
+}
+EVEN_PLAN_CSV = (
+    "distance,elapsed\n5000,14:20\n10000,28:40\n20000,57:20\n30000,1:26:00\n42195,2:01:00\n"
+)
+
 
 def set_up_vienna(client, auth, *, slug: str = "vienna", start: bool = True) -> str:
     """A marathon with 5 km checkpoints, Kipchoge (bib 1) and a pacer (P1)."""

@@ -32,7 +32,16 @@ from tracker.domain.roles import (
 from tracker.live.server import socketio
 from tracker.live.vocabulary import NAMESPACE
 
-TABLES = ("races", "checkpoints", "athletes", "chips", "splits", "split_revisions", "raw_reads")
+TABLES = (
+    "races",
+    "checkpoints",
+    "athletes",
+    "chips",
+    "splits",
+    "split_revisions",
+    "raw_reads",
+    "pacing_plans",
+)
 PUBLIC = ()  # changes state but open to all, by design (see the reason beside each)
 
 # Every (method, rule) that changes state, and who may call it. A new one fails the
@@ -57,6 +66,8 @@ STATE_CHANGING_ROUTES = {
     ("POST", "/api/races/<slug>/reads"): READ_FEED,
     ("PUT", "/api/races/<slug>/pacer-groups/<code>"): RACE_SETUP,
     ("POST", "/api/races/<slug>/pacer-rotations"): OFFICIALS,
+    ("PUT", "/api/races/<slug>/ghosts/<key>"): OFFICIALS,
+    ("DELETE", "/api/races/<slug>/ghosts/<key>"): OFFICIALS,
     # Logging in takes a token and checks it; logging out ends only the caller's own
     # session. Both are form posts guarded by CSRF.
     ("POST", "/login"): PUBLIC,
@@ -97,7 +108,7 @@ def test_the_inventory_agrees_with_the_guards_on_the_views(app):
 
 
 def _url(path: str, split_id: str) -> str:
-    return path.replace("<slug>", "vienna").replace("<split_id>", split_id)
+    return path.replace("<slug>", "vienna").replace("<split_id>", split_id).replace("<key>", "plan")
 
 
 GUARDED = {key: roles for key, roles in {**STATE_CHANGING_ROUTES, **PRIVATE_READS}.items() if roles}

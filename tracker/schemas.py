@@ -315,6 +315,27 @@ class WatchIn(Body):
     timing: bool = False
 
 
+MAX_PLAN_SPLITS = 500
+
+
+class PlanSplitIn(Body):
+    distance_m: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
+    elapsed_s: Annotated[float, Field(gt=0, le=MAX_ELAPSED_S, allow_inf_nan=False)]
+
+
+class PlanIn(Body):
+    """A pacing plan or reference run to show as a ghost: the finish and the times on the
+    way (the domain checks their order, the course and the pace)."""
+
+    name: Text
+    finish_s: TargetSeconds
+    splits: list[PlanSplitIn] = Field(default_factory=list, max_length=MAX_PLAN_SPLITS)
+
+    def points(self) -> list[tuple[float, float]]:
+        """The splits as (distance m, elapsed s)."""
+        return [(split.distance_m, split.elapsed_s) for split in self.splits]
+
+
 class GunIn(Body):
     at: Instant
     reason: Reason

@@ -2,14 +2,18 @@
 import { bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
 import { renderPacing } from "./pacing.js";
 import { drift, duration, el, lineShort, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
+import { fillGhostChoice, findGhost, ghostGaps, rememberGhost, rememberedGhost } from "./ghosts.js";
 
 const slug = document.body.dataset.race;
 const table = document.getElementById("board");
 const clock = document.getElementById("race-clock");
 const pacingPanel = document.getElementById("pacing");
+const ghostChoice = document.getElementById("ghost-choice");
+let ghost = rememberedGhost(slug); // "" is the target line; shared with the other pages
 let state = null;
 let newest = null;
 const shownAt = new Map(); // markers never move backwards on screen
+const ghostShownAt = new Map();
 
 const live = connectLive({
   race: slug,
@@ -21,6 +25,11 @@ const live = connectLive({
   onStatus: bindStatus(document.getElementById("status")),
 });
 tickUpdated(document.getElementById("updated"), live);
+ghostChoice.addEventListener("change", () => {
+  ghost = ghostChoice.value;
+  rememberGhost(slug, ghost);
+  if (state) render();
+});
 
 // Place at each checkpoint among the athletes on this board, by elapsed time.
 function placesByCheckpoint(athletes) {
@@ -44,6 +53,11 @@ function render() {
   document.getElementById("race-name").textContent = state.race.name;
   const cps = state.race.checkpoints;
   renderPacing(pacingPanel, state.race, state.athletes);
+  // The ghost chosen on this board: a column of its live gap, its gap under each split.
+  document.getElementById("ghost-pick").hidden = !(state.race.ghosts || []).length;
+  fillGhostChoice(ghostChoice, state.race, ghost);
+  const run = findGhost(state.race, ghost);
+  table.classList.toggle("with-ghost", Boolean(run));
   // Pacers in a group are in the pacing panel, with their splits; the board is the racers'.
   const athletes = state.athletes.filter((a) => !a.pacer_group).sort(
     (a, b) => b.projection.distance_m - a.projection.distance_m || (a.projection.last_elapsed_s ?? 1e9) - (b.projection.last_elapsed_s ?? 1e9) || a.bib.localeCompare(b.bib),
@@ -52,7 +66,8 @@ function render() {
   // The key columns come first, so they stay in view at any width; the splits scroll after.
   const head = el("tr", {}, [
     el("th", { text: "Pos" }), el("th", { text: "Athlete" }),
-    el("th", { className: "key-col gap-col", text: "Gap" }), el("th", { className: "key-col", text: "Line" }),
+    el("th", { className: "key-col gap-col", text: "Gap" }), el("th", { className: "key-col line-col", text: "Line" }),
+    run ? el("th", { className: "key-col ghost-col", text: "Ghost", attrs: { title: run.name } }) : null,
     el("th", { className: "key-col", text: pageClock(athletes, null).stopped ? "Finish" : "Projected / finish" }), el("th", { className: "key-col margin-col", text: "Margin" }), el("th", { className: "key-col chance-col", text: "Chance" }),
     ...cps.map((cp) => el("th", { className: "split-col", text: cp.code })),
   ]);
@@ -66,6 +81,7 @@ function render() {
     const moved = place && placeBefore ? placeBefore - place : 0;
     // The change in the gap since the mat before, to the tenth, rounded toward losing time.
     const trend = last && before ? roundUp(gapAt(last) - gapAt(before), 1) : null;
+    const behindGhost = new Map(ghostGaps(athlete, run));
     let previous = { distance_m: 0, elapsed_s: 0 };
     const cells = cps.map((cp) => {
       const split = athlete.splits.find((s) => s.checkpoint === cp.code);
@@ -80,6 +96,7 @@ function render() {
         el("span", { className: "elapsed", text: duration(split.elapsed_s, { tenths: true }) + (split.approximate ? " ≈" : "") }),
         el("span", { className: "segment", text: segment ? pace(segment).replace("/km", "") : split.approximate ? "approx." : split.flags.join(" ") }),
         off ? el("span", { className: "drift", text: drift(off.drift_s_per_km) }) : null,
+        behindGhost.has(split.checkpoint) ? el("span", { className: "ghost-gap", attrs: { title: `against ${run.name}` }, text: `ghost ${signedSeconds(behindGhost.get(split.checkpoint))}` }) : null,
         c ? el("span", { className: "was", text: `was ${duration(c.elapsed_s_before, { tenths: true })}${c.reason ? ` · ${c.reason}` : ""}` }) : null,
       ]);
     });
@@ -95,7 +112,8 @@ function render() {
         el("span", { text: p.gap_s == null ? "–" : signedSeconds(p.gap_s) }),
         trend == null ? null : el("span", { className: trend <= 0 ? "trend up" : "trend down", text: trend <= 0 ? ` ↑${Math.abs(trend).toFixed(1)}` : ` ↓${trend.toFixed(1)}` }),
       ]),
-      el("td", { className: "line key-col", text: "–" }),
+      el("td", { className: "line key-col line-col", text: "–" }),
+      run ? el("td", { className: "ghost key-col ghost-col" }, [el("span", { className: "ghost-live", text: "–" }), el("span", { className: "ghost-last meta", text: lastGhostGap(athlete, run) })]) : null,
       el("td", { className: "projected key-col" }, [
         el("span", { text: p.projected_finish_s == null ? "–" : duration(p.projected_finish_s, { tenths: p.finished }) }),
         p.finished ? el("span", { className: "meta final", text: ` ${finishStanding(state.race)}` }) : null,
@@ -110,7 +128,16 @@ function render() {
   table.replaceChildren(el("thead", {}, [head]), el("tbody", {}, rows));
 }
 
-// The clock (stopped once everyone racing has finished) and the gap to the target line.
+// "30K −0:12.0": the gap to the ghost at the athlete's last measured checkpoint.
+function lastGhostGap(athlete, run) {
+  const gaps = ghostGaps(athlete, run);
+  if (!gaps.length) return "";
+  const [code, seconds] = gaps[gaps.length - 1];
+  return `${code} ${signedSeconds(seconds)}`;
+}
+
+// The clock (stopped once everyone racing has finished) and the gaps to the target line
+// and to the chosen ghost, moving between mats.
 setInterval(() => {
   if (!state) return;
   const elapsed = raceElapsed(state.race, live.serverNow());
@@ -124,5 +151,13 @@ setInterval(() => {
     const cell = row.querySelector(".line");
     cell.textContent = athlete.projection.finished ? "finished" : lineShort(ahead);
     cell.dataset.good = ahead == null ? "" : ahead >= 1 ? "yes" : "no";
+    const run = findGhost(state.race, ghost);
+    const ghostCell = row.querySelector(".ghost-live");
+    if (!run || !ghostCell) continue;
+    const against = lineGap(state.race, athlete, elapsed, ghostShownAt, run.track);
+    ghostCell.textContent = athlete.projection.finished ? (athlete.projection.last_elapsed_s < run.finish_s ? "beat it" : "behind it") : lineShort(against.ahead);
+    ghostCell.parentElement.dataset.good = against.ahead == null ? "" : against.ahead >= 1 ? "yes" : "no";
+    ghostCell.parentElement.dataset.at = against.at ?? "";
+    ghostCell.parentElement.dataset.ghostAt = against.line ?? "";
   }
 }, 250);

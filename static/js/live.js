@@ -5,6 +5,8 @@ import { io } from "/static/vendor/socket.io.esm.min.js";
 // Errors that answer a watch or resync instead of its snapshot.
 const REFUSED_REQUESTS = new Set(["rate_limited", "invalid_event", "unknown_race", "not_watching"]);
 
+const FIELD_CHANGES = new Set(["reset", "gun_corrected", "ghosts_changed"]);
+
 export function merge(state, delta) {
   const athletes = new Map(state.athletes.map((a) => [a.bib, a]));
   if (delta.kind === "batch") {
@@ -27,8 +29,9 @@ export function merge(state, delta) {
     if (known && delta.athlete.seq !== knownSeq + 1) return "gap";
   }
   if (delta.kind === "race") {
-    // The whole field changed (a new demo lap, a corrected gun): take a fresh snapshot.
-    if (delta.change.type === "reset" || delta.change.type === "gun_corrected") return "gap";
+    // The whole field changed (a new demo lap, a corrected gun, every athlete's gaps to
+    // the ghosts when one is uploaded or removed): take a fresh snapshot.
+    if (FIELD_CHANGES.has(delta.change.type)) return "gap";
     state.race = delta.race_state;
   } else {
     athletes.set(delta.athlete.bib, delta.athlete);

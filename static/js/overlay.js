@@ -1,12 +1,14 @@
-// Broadcast overlay: ?bib=1&show=clock,projected,gap,pace,next,progress&theme=dark|light
-// &scale=1&place=top-left|top-right|bottom-left|bottom-right
+// Broadcast overlay: ?bib=1&show=clock,projected,gap,pace,next,progress,ghost&theme=dark|light
+// &scale=1&place=top-left|top-right|bottom-left|bottom-right&ghost=vienna-2019 (else the
+// ghost last chosen on another page in this browser; none: the target line only)
 import { athleteClock, connectLive, finishStanding, lineGap, raceElapsed } from "./live.js";
 import { duration, gap, lineText, pace, shownUnder, signedSeconds } from "./format.js";
+import { findGhost, ghostGaps, ghostGapsText, rememberedGhost } from "./ghosts.js";
 
 const params = new URLSearchParams(location.search);
 const slug = document.body.dataset.race;
 const wanted = params.get("bib");
-const show = new Set((params.get("show") || "clock,projected,gap,pace,next,progress").split(","));
+const show = new Set((params.get("show") || "clock,projected,gap,pace,next,progress,ghost").split(","));
 const PLACES = ["top-left", "top-right", "bottom-left", "bottom-right"];
 document.body.dataset.theme = params.get("theme") === "light" ? "light" : "dark";
 document.body.dataset.place = PLACES.includes(params.get("place")) ? params.get("place") : "top-left";
@@ -17,6 +19,8 @@ for (const box of document.querySelectorAll("[data-field]")) box.hidden = !show.
 // says its numbers may be old rather than showing them as live.
 const SILENCE_MS = 12000;
 const shownAt = new Map();
+const ghostShownAt = new Map();
+const ghostKey = params.get("ghost") ?? rememberedGhost(slug);
 let state = null;
 const live = connectLive({ race: slug, athletes: wanted ? [wanted] : [], onState: (next) => { state = next; render(); } });
 const $ = (id) => document.getElementById(id);
@@ -42,6 +46,14 @@ function render() {
   $("pace").textContent = pace(p.last_segment_pace_s_per_km ?? p.pace_s_per_km);
   const next = p.eta[0];
   $("next").textContent = p.finished ? "finished" : next ? `${next.checkpoint} ${duration(next.elapsed_s)}` : "–";
+  const run = findGhost(state.race, ghostKey);
+  $("ghost-box").hidden = !run || !show.has("ghost");
+  $("bar-ghost").hidden = !run;
+  if (run) {
+    $("ghost-name").textContent = run.name;
+    // The gap at the last two measured checkpoints: enough to read the trend on air.
+    $("ghost-last").textContent = ghostGapsText(ghostGaps(a, run).slice(-2));
+  }
 }
 
 setInterval(() => {
@@ -60,6 +72,14 @@ setInterval(() => {
     $("bar-line").style.left = share(line);
     $("line").textContent = finished ? "finished" : ahead == null ? "no split yet" : lineText(ahead);
     $("line").dataset.good = ahead == null ? "" : ahead >= 1 ? "yes" : "no";
+    const run = findGhost(state.race, ghostKey);
+    if (run) {
+      const against = lineGap(state.race, a, elapsed, ghostShownAt, run.track);
+      $("bar-ghost").style.left = share(against.line);
+      const beat = a.projection.last_elapsed_s < run.finish_s;
+      $("ghost").textContent = finished ? (beat ? "beat the ghost" : "behind the ghost") : against.ahead == null ? "no split yet" : lineText(against.ahead, "the ghost");
+      $("ghost").dataset.good = finished ? (beat ? "yes" : "no") : against.ahead == null ? "" : against.ahead >= 1 ? "yes" : "no";
+    }
   }
   const heard = live.lastHeard();
   const silent = heard == null ? 0 : Date.now() - heard;

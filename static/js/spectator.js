@@ -1,5 +1,6 @@
 // Spectator page: race clock, followed athletes, projections, the target line, ETAs, pace chart.
 import { athleteClock, bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
+import { fillGhostChoice, findGhost, ghostGaps, ghostGapsText, rememberGhost, rememberedGhost } from "./ghosts.js";
 import { drift, duration, el, gap, km, lineText, pace, percent, requiredPace, shownUnder, signedSeconds, wallTime, zoneName } from "./format.js";
 
 const body = document.body;
@@ -15,8 +16,7 @@ const followMessage = document.getElementById("follow-message");
 const announcer = document.getElementById("announce");
 const charts = new Map();
 const shownAt = new Map(); // each athlete's marker on screen: it never moves backwards
-const ghostKey = `ghost:${slug}`;
-let ghost = localStorage.getItem(ghostKey) || ""; // "" is the target line
+let ghost = rememberedGhost(slug);
 
 let followed = fixedBib ? [fixedBib] : JSON.parse(localStorage.getItem(storageKey) || "[]");
 let state = null;
@@ -179,6 +179,14 @@ function buildCard(athlete) {
     <p class="discipline"></p>
     <ul class="corrections"></ul>
     <ul class="notes"></ul>`;
+  const select = card.querySelector(".ghost-choice");
+  select.addEventListener("change", () => {
+    ghost = select.value;
+    rememberGhost(slug, ghost);
+    for (const other of cards.querySelectorAll(".ghost-choice")) other.value = ghost;
+    shownAt.clear(); // a new comparison starts from the estimate itself
+    render(null);
+  });
   return card;
 }
 
@@ -255,31 +263,17 @@ function fillCard(card, athlete) {
 
 // The target line, or a reference run chosen on the page (kept in this browser).
 function chosenGhost() {
-  return (state.race.ghosts || []).find((g) => g.key === ghost) || null;
+  return findGhost(state.race, ghost);
 }
 
 function fillGhosts(card, athlete) {
   const select = card.querySelector(".ghost-choice");
-  const ghosts = state.race.ghosts || [];
-  card.querySelector(".ghost-pick").hidden = ghosts.length === 0;
-  if (select.options.length !== ghosts.length + 1) {
-    select.replaceChildren(
-      el("option", { attrs: { value: "" }, text: `the ${duration(state.race.target_s)} line` }),
-      ...ghosts.map((g) => el("option", { attrs: { value: g.key }, text: `${g.name} (${duration(g.finish_s, { tenths: g.finish_s % 1 !== 0 })})` })),
-    );
-    select.addEventListener("change", () => {
-      ghost = select.value;
-      localStorage.setItem(ghostKey, ghost);
-      for (const other of cards.querySelectorAll(".ghost-choice")) other.value = ghost;
-      shownAt.clear(); // a new comparison starts from the estimate itself
-      render(null);
-    });
-  }
-  select.value = chosenGhost() ? ghost : "";
+  card.querySelector(".ghost-pick").hidden = (state.race.ghosts || []).length === 0;
+  fillGhostChoice(select, state.race, ghost);
   const run = chosenGhost();
-  const gaps = run ? (athlete.ghost_gaps || {})[run.key] || [] : [];
+  const gaps = ghostGaps(athlete, run);
   // "vs Kipchoge, Vienna 2019: 5K +0:00.0 · 10K −0:01.0": at every measured checkpoint.
-  text(card, ".ghost-gaps", run && gaps.length ? `vs ${run.name}: ${gaps.map(([code, s]) => `${code} ${signedSeconds(s)}`).join(" · ")}` : "");
+  text(card, ".ghost-gaps", run && gaps.length ? `vs ${run.name}: ${ghostGapsText(gaps)}` : "");
 }
 
 // "5K", "½" for half-way (beside 20K), "Fin" for the finish: short enough for a phone.

@@ -20,6 +20,7 @@ from . import (  # noqa: E402,F401
     auth,
     body_limit,
     exports,
+    ghosts,
     health,
     monitoring,
     openapi,

@@ -24,6 +24,7 @@ from ..schemas import (
     CorrectionIn,
     GunIn,
     PacerGroupIn,
+    PlanIn,
     PublishIn,
     RaceIn,
     ReadBatchIn,
@@ -54,6 +55,7 @@ REQUEST_MODELS = (
     PublishIn,
     PacerGroupIn,
     RotationIn,
+    PlanIn,
 )
 
 PROBLEM_SCHEMA = {
@@ -85,6 +87,7 @@ PROBLEM_SCHEMA = {
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 SPLIT_ID = {"name": "split_id", "in": "path", "required": True, "schema": {"type": "string"}}
 CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
 BIB = {"name": "bib", "in": "path", "required": True, "schema": {"type": "string"}}
 MAT = {"name": "mat", "in": "path", "required": True, "schema": {"type": "string"}}
 
@@ -135,6 +138,12 @@ def _op(
         operation["description"] = "Roles: " + ", ".join(allowed_roles(roles)) + "."
     if body is not None:
         operation["requestBody"] = _body(body)
+    return operation
+
+
+def _with_csv(operation: dict) -> dict:
+    """An operation whose body may also be a CSV file."""
+    operation["requestBody"]["content"]["text/csv"] = {"schema": {"type": "string"}}
     return operation
 
 
@@ -228,6 +237,26 @@ def _paths() -> dict:
                 body=GunIn,
                 params=[SLUG],
             )
+        },
+        "/api/races/{slug}/ghosts": {
+            "get": _op(
+                "The race's ghosts: published reference runs and uploaded plans", params=[SLUG]
+            )
+        },
+        "/api/races/{slug}/ghosts/{key}": {
+            "put": _with_csv(
+                _op(
+                    "Upload a plan as a ghost (JSON, or text/csv of distance,elapsed with ?name=);"
+                    " 201 new, 200 replaced or unchanged; audited",
+                    roles=OFFICIALS,
+                    body=PlanIn,
+                    params=[SLUG, KEY, _query("name", {"type": "string", "maxLength": 100})],
+                    ok=("201", "200"),
+                )
+            ),
+            "delete": _op(
+                "Remove an uploaded ghost (audited)", roles=OFFICIALS, params=[SLUG, KEY]
+            ),
         },
         "/api/audit": {"get": _op("The audit log (?race=&after=&limit=)", roles=OFFICIALS)},
         "/api/audit.csv": {"get": _op("The audit log as CSV", roles=OFFICIALS, media="text/csv")},

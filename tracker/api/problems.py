@@ -38,6 +38,7 @@ STATUS_BY_CODE = {
     "unknown_token": 404,
     "unknown_pacer_group": 404,
     "unknown_mat": 404,
+    "unknown_ghost": 404,
     "method_not_allowed": 405,
     # It clashes with what is stored.
     "race_exists": 409,
@@ -60,6 +61,8 @@ STATUS_BY_CODE = {
     "group_already_pacing": 409,
     "group_not_pacing": 409,
     "rotation_out_of_order": 409,
+    # A published reference run cannot be replaced or removed by an upload.
+    "ghost_is_published": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     # Too many wrong tokens or writes from one address (tracker.limits); Retry-After says when.
@@ -79,6 +82,12 @@ STATUS_BY_CODE = {
     "time_out_of_range": 422,
     "batch_empty": 422,
     "batch_too_large": 422,
+    # A pacing plan uploaded as a ghost (domain.pacing_plans).
+    "invalid_csv": 422,
+    "plan_without_finish": 422,
+    "plan_beyond_course": 422,
+    "non_monotonic": 422,
+    "implausible_pace": 422,
     "internal_error": 500,
     # The database cannot be reached now: send it again after Retry-After.
     "database_unavailable": 503,

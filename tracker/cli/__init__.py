@@ -1,5 +1,5 @@
 """Operator commands on the `flask` CLI: tokens, race set-up, imports, replay, timing, demo,
-projection models. A refusal ends a command with its detail and code (`refused`).
+projection models, ghosts. A refusal ends a command with its detail and code (`refused`).
 
 May import: services, `schemas`, `transactions`, the timing adapters, the demo, modelling.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import demo, projection, setup, timing, tokens
+from . import demo, ghosts, projection, setup, timing, tokens
 
 
 def init_app(app: Flask) -> None:
@@ -20,3 +20,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(timing.timing_group)
     app.cli.add_command(projection.projection_group)
+    app.cli.add_command(ghosts.ghost_group)

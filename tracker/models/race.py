@@ -51,6 +51,9 @@ class Race(db.Model):
     pacer_rotations: Mapped[list[PacerRotation]] = relationship(
         order_by="PacerRotation.id", cascade="all, delete-orphan"
     )
+    pacing_plans: Mapped[list[PacingPlan]] = relationship(
+        order_by="PacingPlan.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         CheckConstraint("distance_m > 0", name="distance_positive"),
@@ -181,3 +184,25 @@ class Chip(db.Model):
     athlete: Mapped[Athlete] = relationship(back_populates="chips")
 
     __table_args__ = (UniqueConstraint("race_id", "code"),)
+
+
+class PacingPlan(db.Model):
+    """A plan or reference run an official uploaded, shown as a ghost beside the published
+    ones (domain.reference_runs)."""
+
+    __tablename__ = "pacing_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    finish_s: Mapped[float]
+    # [[distance m, elapsed s], …] before the finish, in order of distance.
+    splits: Mapped[list[list[float]]] = mapped_column(JSON)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    __table_args__ = (
+        UniqueConstraint("race_id", "key"),
+        CheckConstraint("finish_s > 0", name="finish_positive"),
+    )

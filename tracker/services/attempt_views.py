@@ -5,11 +5,42 @@ from __future__ import annotations
 
 from ..domain.course import Course
 from ..domain.pace_discipline import drifts
+from ..domain.pacing_plans import plan_run
 from ..domain.projection import Passing, Projection
-from ..domain.reference_runs import reference_runs_for, seconds_behind
+from ..domain.reference_runs import ReferenceRun, reference_runs_for, seconds_behind
 from ..domain.storylines import storylines
 from ..domain.target_line import athlete_track, line_track
-from ..models import Race
+from ..models import PacingPlan, Race
+
+
+def uploaded_run(race: Race, plan: PacingPlan) -> ReferenceRun:
+    """A plan an official uploaded, as a reference run over the race's distance."""
+    return plan_run(
+        plan.key,
+        plan.name,
+        plan.finish_s,
+        [(distance, elapsed) for distance, elapsed in plan.splits],
+        distance_m=race.distance_m,
+        source=f"uploaded by {plan.uploaded_by}",
+    )
+
+
+def ghosts_of(race: Race) -> list[tuple[ReferenceRun, bool]]:
+    """Every ghost of the race, the published runs first, each with whether it was uploaded."""
+    published = [(run, False) for run in reference_runs_for(race.distance_m)]
+    return published + [(uploaded_run(race, plan), True) for plan in race.pacing_plans]
+
+
+def ghost_view(run: ReferenceRun, uploaded: bool) -> dict:
+    """A ghost as the pages and the API show it: its run as a track like the target line."""
+    return {
+        "key": run.key,
+        "name": run.name,
+        "finish_s": run.finish_s,
+        "source": run.source,
+        "uploaded": uploaded,
+        "track": [list(point) for point in run.track()],
+    }
 
 
 def attempt_race_view(race: Race, course: Course) -> dict:
@@ -18,16 +49,7 @@ def attempt_race_view(race: Race, course: Course) -> dict:
         # A runner exactly on the target schedule, for the pages to read off the clock.
         "target_line": [list(point) for point in line_track(course)],
         # Reference runs to compare with ("ghosts"), as tracks like the target line.
-        "ghosts": [
-            {
-                "key": run.key,
-                "name": run.name,
-                "finish_s": run.finish_s,
-                "source": run.source,
-                "track": [list(point) for point in run.track()],
-            }
-            for run in reference_runs_for(race.distance_m)
-        ],
+        "ghosts": [ghost_view(run, uploaded) for run, uploaded in ghosts_of(race)],
     }
 
 
@@ -63,6 +85,6 @@ def attempt_athlete_view(
                 [p.checkpoint, round(seconds_behind(run, p.distance_m, p.elapsed_s), 3)]
                 for p in trusted
             ]
-            for run in reference_runs_for(race.distance_m)
+            for run, _ in ghosts_of(race)
         },
     }
