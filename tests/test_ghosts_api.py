@@ -81,7 +81,7 @@ def test_the_same_upload_again_is_not_duplicated_nor_audited_nor_sent(client, au
     again = put(client, auth, PLAN)
     assert again.status_code == 200
     assert again.json["outcome"] == "unchanged"
-    assert count_rows("pacing_plans") == 1
+    assert count_rows("ghost_plans") == 1
     assert race_seq(client) == seq
     assert audit_actions(client, auth) == ["ghost.upload"]
 
@@ -93,7 +93,7 @@ def test_a_new_plan_under_the_same_key_replaces_the_old_one_and_is_audited(clien
     response = put(client, auth, faster)
     assert response.status_code == 200
     assert response.json["outcome"] == "replaced"
-    assert count_rows("pacing_plans") == 1
+    assert count_rows("ghost_plans") == 1
     listed = client.get("/api/races/vienna/ghosts").json["ghosts"]
     assert listed[-1]["name"] == "Even 2:00:30 plan" and listed[-1]["finish_s"] == 7230
     entries = client.get("/api/audit", headers=auth["official"]).json["entries"]
@@ -156,7 +156,7 @@ def test_a_bad_plan_is_refused_with_its_code_and_changes_nothing(client, auth, b
     assert response.status_code == status, response.json
     assert response.json["code"] == code
     assert response.json["detail"]
-    assert count_rows("pacing_plans") == 0
+    assert count_rows("ghost_plans") == 0
     assert race_seq(client) == seq
     assert audit_actions(client, auth) == []
 
@@ -175,7 +175,7 @@ def test_an_upload_under_a_bad_key_or_without_a_name_is_refused(
     set_up_vienna(client, auth)
     response = put(client, auth, body, key=key)
     assert (response.status_code, response.json["code"]) == (status, code), response.json
-    assert count_rows("pacing_plans") == 0
+    assert count_rows("ghost_plans") == 0
 
 
 def test_a_form_post_is_refused_as_the_wrong_media_type(client, auth):
@@ -224,5 +224,5 @@ def test_a_ghost_is_uploaded_listed_and_removed_from_the_cli(client, auth, runne
     assert "[plan_without_finish]" in refused.output
     removed = runner.invoke(args=["ghost", "remove", "vienna", "even-2-01"])
     assert removed.exit_code == 0, removed.output
-    assert count_rows("pacing_plans") == 0
+    assert count_rows("ghost_plans") == 0
     assert audit_actions(client, auth) == ["ghost.upload", "ghost.replace", "ghost.remove"]

@@ -40,7 +40,7 @@ TABLES = (
     "splits",
     "split_revisions",
     "raw_reads",
-    "pacing_plans",
+    "ghost_plans",
 )
 PUBLIC = ()  # changes state but open to all, by design (see the reason beside each)
 

@@ -3,7 +3,7 @@ unknown chips kept for review, a mat's reads by time, hand-entered splits by rac
 an athlete's splits (voided ones too) by athlete
 
 Revision ID: d5a8e2c4b6f1
-Revises: c17a0e5b3d21
+Revises: d5a9c3e17b42
 Create Date: 2026-12-03 18:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d5a8e2c4b6f1"
-down_revision = "c17a0e5b3d21"
+down_revision = "d5a9c3e17b42"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """pacer groups, their rotation plan, and the log of groups going in and out
 
 Revision ID: d5a9c3e17b42
-Revises: c17a0e5b3d21
+Revises: d41a7c2e9b10
 Create Date: 2026-12-03 18:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d5a9c3e17b42"
-down_revision = "c17a0e5b3d21"
+down_revision = "d41a7c2e9b10"
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ import re
 from flask import g, jsonify, request
 
 from ..db import db
-from ..domain.pacing_plans import csv_plan
+from ..domain.ghost_plans import csv_plan
 from ..domain.refusals import Refusal
 from ..domain.roles import OFFICIALS
 from ..schemas import PlanIn, parse_body

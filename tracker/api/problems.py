@@ -82,7 +82,7 @@ STATUS_BY_CODE = {
     "time_out_of_range": 422,
     "batch_empty": 422,
     "batch_too_large": 422,
-    # A pacing plan uploaded as a ghost (domain.pacing_plans).
+    # A pacing plan uploaded as a ghost (domain.ghost_plans).
     "invalid_csv": 422,
     "plan_without_finish": 422,
     "plan_beyond_course": 422,

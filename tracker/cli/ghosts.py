@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..db import db
-from ..domain.pacing_plans import csv_plan
+from ..domain.ghost_plans import csv_plan
 from ..domain.refusals import Refusal
 from ..schemas import PlanIn, parse_body
 from ..services import ghosts

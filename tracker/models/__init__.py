@@ -10,7 +10,7 @@ from .access import ApiToken, LoginSession
 from .audit import AuditEntry
 from .pacing import PacerGroup, PacerRotation, PacerStint
 from .projection import RaceFinishModel
-from .race import Athlete, AthleteNameWord, Checkpoint, Chip, PacingPlan, Race, Wave
+from .race import Athlete, AthleteNameWord, Checkpoint, Chip, GhostPlan, Race, Wave
 from .splits import Split, SplitRevision
 from .timing import RawRead, ReadConflict, TimingDevice, TimingMat, UnknownChip
 
@@ -25,7 +25,7 @@ __all__ = [
     "PacerGroup",
     "PacerRotation",
     "PacerStint",
-    "PacingPlan",
+    "GhostPlan",
     "Race",
     "RaceFinishModel",
     "RawRead",

@@ -51,8 +51,8 @@ class Race(db.Model):
     pacer_rotations: Mapped[list[PacerRotation]] = relationship(
         order_by="PacerRotation.id", cascade="all, delete-orphan"
     )
-    pacing_plans: Mapped[list[PacingPlan]] = relationship(
-        order_by="PacingPlan.id", cascade="all, delete-orphan"
+    ghost_plans: Mapped[list[GhostPlan]] = relationship(
+        order_by="GhostPlan.id", cascade="all, delete-orphan"
     )
 
     __table_args__ = (
@@ -186,11 +186,11 @@ class Chip(db.Model):
     __table_args__ = (UniqueConstraint("race_id", "code"),)
 
 
-class PacingPlan(db.Model):
+class GhostPlan(db.Model):
     """A plan or reference run an official uploaded, shown as a ghost beside the published
     ones (domain.reference_runs)."""
 
-    __tablename__ = "pacing_plans"
+    __tablename__ = "ghost_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id", ondelete="CASCADE"), index=True)

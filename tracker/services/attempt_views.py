@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from ..domain.course import Course
 from ..domain.pace_discipline import drifts
-from ..domain.pacing_plans import plan_run
+from ..domain.ghost_plans import plan_run
 from ..domain.projection import Passing, Projection
 from ..domain.reference_runs import ReferenceRun, reference_runs_for, seconds_behind
 from ..domain.storylines import storylines
 from ..domain.target_line import athlete_track, line_track
-from ..models import PacingPlan, Race
+from ..models import GhostPlan, Race
 
 
-def uploaded_run(race: Race, plan: PacingPlan) -> ReferenceRun:
+def uploaded_run(race: Race, plan: GhostPlan) -> ReferenceRun:
     """A plan an official uploaded, as a reference run over the race's distance."""
     return plan_run(
         plan.key,
@@ -28,7 +28,7 @@ def uploaded_run(race: Race, plan: PacingPlan) -> ReferenceRun:
 def ghosts_of(race: Race) -> list[tuple[ReferenceRun, bool]]:
     """Every ghost of the race, the published runs first, each with whether it was uploaded."""
     published = [(run, False) for run in reference_runs_for(race.distance_m)]
-    return published + [(uploaded_run(race, plan), True) for plan in race.pacing_plans]
+    return published + [(uploaded_run(race, plan), True) for plan in race.ghost_plans]
 
 
 def ghost_view(run: ReferenceRun, uploaded: bool) -> dict:

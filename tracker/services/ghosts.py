@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..domain.pacing_plans import plan_refusal
+from ..domain.ghost_plans import plan_refusal
 from ..domain.reference_runs import reference_runs_for
 from ..domain.refusals import Refusal
-from ..models import PacingPlan, Race
+from ..models import GhostPlan, Race
 from . import audit, live_events
 from .transaction_notes import notes
 
@@ -17,9 +17,9 @@ from .transaction_notes import notes
 GHOSTS_CHANGED = "ghosts_changed"
 
 
-def find_plan(race: Race, key: str) -> PacingPlan:
+def find_plan(race: Race, key: str) -> GhostPlan:
     """The race's uploaded plan under this key, or a Refusal."""
-    for plan in race.pacing_plans:
+    for plan in race.ghost_plans:
         if plan.key == key:
             return plan
     if any(run.key == key for run in reference_runs_for(race.distance_m)):
@@ -27,7 +27,7 @@ def find_plan(race: Race, key: str) -> PacingPlan:
     raise Refusal("unknown_ghost", f"The race has no uploaded ghost {key}.")
 
 
-def _stored(plan: PacingPlan) -> dict:
+def _stored(plan: GhostPlan) -> dict:
     return {"name": plan.name, "finish_s": plan.finish_s, "splits": plan.splits}
 
 
@@ -39,7 +39,7 @@ def put_plan(
     name: str,
     finish_s: float,
     splits: list[tuple[float, float]],
-) -> tuple[PacingPlan, str]:
+) -> tuple[GhostPlan, str]:
     """Store a plan under `key` after the domain's checks: 'created', 'replaced', or
     'unchanged' (a retry of the same plan, which writes nothing)."""
     if any(run.key == key for run in reference_runs_for(race.distance_m)):
@@ -51,13 +51,13 @@ def put_plan(
     if refusal is not None:
         raise refusal
     wanted = {"name": name, "finish_s": finish_s, "splits": [list(p) for p in splits]}
-    existing = next((plan for plan in race.pacing_plans if plan.key == key), None)
+    existing = next((plan for plan in race.ghost_plans if plan.key == key), None)
     if existing is not None and _stored(existing) == wanted:
         return existing, "unchanged"
     uploader = (notes(session).actor.name if notes(session).actor else None) or "system"
     if existing is None:
-        plan = PacingPlan(key=key, uploaded_by=uploader, uploaded_at=notes(session).now, **wanted)
-        race.pacing_plans.append(plan)
+        plan = GhostPlan(key=key, uploaded_by=uploader, uploaded_at=notes(session).now, **wanted)
+        race.ghost_plans.append(plan)
         before, outcome = None, "created"
     else:
         plan, before, outcome = existing, _stored(existing), "replaced"
@@ -73,7 +73,7 @@ def put_plan(
 def remove_plan(session: Session, race: Race, key: str) -> None:
     """Remove an uploaded plan (a published run stays)."""
     plan = find_plan(race, key)
-    race.pacing_plans.remove(plan)
+    race.ghost_plans.remove(plan)
     session.flush()
     audit.record(session, "ghost.remove", race=race, subject=key, before=_stored(plan))
     live_events.race_changed(session, race, GHOSTS_CHANGED)

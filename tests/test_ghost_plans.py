@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.domain.pacing_plans import csv_plan, duration_s, plan_refusal, plan_run
+from tracker.domain.ghost_plans import csv_plan, duration_s, plan_refusal, plan_run
 from tracker.domain.reference_runs import seconds_behind
 from tracker.domain.refusals import Refusal
 
