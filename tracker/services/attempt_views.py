@@ -4,8 +4,8 @@ the athlete's estimate between mats, ghosts, pace discipline and storylines."""
 from __future__ import annotations
 
 from ..domain.course import Course
-from ..domain.pace_discipline import drifts
 from ..domain.ghost_plans import plan_run
+from ..domain.pace_discipline import drifts
 from ..domain.projection import Passing, Projection
 from ..domain.reference_runs import ReferenceRun, reference_runs_for, seconds_behind
 from ..domain.storylines import storylines
