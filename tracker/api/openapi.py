@@ -220,11 +220,11 @@ def _paths() -> dict:
         },
         "/api/races/{slug}/athletes/{bib}/chips": {
             "post": _op(
-                "Give an athlete another chip (kept reads scored at once)",
+                "Give an athlete another chip (kept reads scored at once; 201 new, 200 repeat)",
                 roles=OFFICIALS,
                 body=ChipIn,
                 params=[SLUG, BIB],
-                ok="201",
+                ok=("201", "200"),
             )
         },
         "/api/races/{slug}/start": {
