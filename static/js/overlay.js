@@ -1,7 +1,9 @@
 // Broadcast overlay: ?bib=1&show=clock,projected,gap,pace,next,progress&theme=dark|light
-// &scale=1&place=top-left|top-right|bottom-left|bottom-right
+// &scale=1&place=top-left|top-right|bottom-left|bottom-right&units=km|mi (else the units
+// chosen on another page of the site in this browser)
 import { athleteClock, connectLive, finishStanding, lineGap, raceElapsed } from "./live.js";
 import { duration, gap, lineText, pace, shownUnder, signedSeconds } from "./format.js";
+import { chooseUnits } from "./units.js";
 
 const params = new URLSearchParams(location.search);
 const slug = document.body.dataset.race;
@@ -20,6 +22,7 @@ const shownAt = new Map();
 let state = null;
 const live = connectLive({ race: slug, athletes: wanted ? [wanted] : [], onState: (next) => { state = next; render(); } });
 const $ = (id) => document.getElementById(id);
+chooseUnits(() => render(), { chooser: null, given: params.get("units") });
 
 function athlete() {
   if (!state) return null;
@@ -28,6 +31,7 @@ function athlete() {
 }
 
 function render() {
+  if (!state) return;
   const a = athlete();
   $("who").textContent = a ? a.name : "";
   if (!a) return;

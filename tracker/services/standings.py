@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.standings import Gaps, gaps_at, moves
-from ..models import Race, Split
+from ..domain.summary import LEADERS
+from ..models import Athlete, Race, Split
 from .places import places_of
 from .summary import summary_athletes
 
@@ -39,6 +40,22 @@ def _gaps(session: Session, checkpoint_id: int, gender: str | None, times: list[
     return gaps_at(times, leader, between, before)
 
 
+def board_athletes(session: Session, race: Race) -> list[Athlete]:
+    """Whom the board shows: the race's summary, and the first LEADERS at every checkpoint
+    (the summary room hears of each while they lead there, so the board keeps them)."""
+    athletes = {a.id: a for a in summary_athletes(session, race, [])}
+    for checkpoint in race.checkpoints:
+        leading = select(Split.athlete_id).where(
+            Split.checkpoint_id == checkpoint.id, Split.voided_at.is_(None)
+        )
+        wanted = leading.order_by(Split.elapsed_ms).limit(LEADERS)
+        missing = set(session.scalars(wanted)) - athletes.keys()
+        if missing:
+            found = session.scalars(select(Athlete).where(Athlete.id.in_(missing)))
+            athletes.update((a.id, a) for a in found)
+    return sorted(athletes.values(), key=lambda athlete: athlete.bib)
+
+
 def _gaps_view(gaps: Gaps | None) -> dict | None:
     return None if gaps is None else {"leader_s": gaps.leader_s, "ahead_s": gaps.ahead_s}
 
@@ -46,7 +63,7 @@ def _gaps_view(gaps: Gaps | None) -> dict | None:
 def standings(session: Session, race: Race) -> dict:
     """Where each summary athlete stands at every checkpoint they passed, by chip time."""
     seq = race.seq  # read first: the standings are at least this fresh
-    athletes = summary_athletes(session, race, [])
+    athletes = board_athletes(session, race)
     splits = list(
         session.scalars(
             select(Split)
