@@ -22,6 +22,9 @@ const live = connectLive({
 });
 tickUpdated(document.getElementById("updated"), live);
 chooseUnits(() => state && render());
+// On a phone the margin is to the second (rounded toward slower): every column counts.
+const phone = window.matchMedia("(max-width: 760px)");
+phone.addEventListener("change", () => state && render());
 
 // Places, gaps to the leader and to the athlete ahead, and moves are the whole field's, not
 // the board's: one split moves everyone behind it, so they are not live state (a snapshot
@@ -179,7 +182,7 @@ function render() {
         p.finished ? el("span", { className: "meta final", text: ` ${finishStanding(state.race)}` }) : null,
         p.finished || p.projected_low_s == null ? null : el("span", { className: "meta range", text: ` ${duration(p.projected_low_s)}–${duration(p.projected_high_s)}` }),
       ]),
-      el("td", { className: "margin key-col margin-col", attrs: { "data-good": p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s) }),
+      el("td", { className: "margin key-col margin-col", attrs: { "data-good": p.projected_margin_s == null ? "" : shownUnder(p.projected_margin_s) ? "yes" : "no" }, text: p.projected_margin_s == null ? "–" : signedSeconds(p.projected_margin_s, { tenths: !phone.matches }) }),
       el("td", { className: "chance key-col chance-col", text: p.finished ? "" : percent(p.probability_under_target) || "–" }),
       ...cells,
     ]);

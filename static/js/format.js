@@ -120,12 +120,13 @@ export function gap(seconds) {
   return shown < 0 ? `${text} s ahead` : `${text} s behind`;
 }
 
-// A margin or gap as −0:11.4 / +0:03.2 (positive is slower), rounded toward slower.
-export function signedSeconds(seconds) {
+// A margin or gap as −0:11.4 / +0:03.2 (positive is slower), rounded toward slower; to the
+// second with `tenths: false` (+0:03.2 is +0:04, −0:11.4 is −0:11).
+export function signedSeconds(seconds, { tenths = true } = {}) {
   if (seconds == null || !Number.isFinite(seconds)) return "–";
-  const shown = roundUp(seconds, 1);
+  const shown = roundUp(seconds, tenths ? 1 : 0);
   const sign = shown < 0 ? "−" : shown > 0 ? "+" : "±";
-  return `${sign}${duration(Math.abs(shown), { tenths: true })}`;
+  return `${sign}${duration(Math.abs(shown), { tenths })}`;
 }
 
 // True when a margin to the target, as shown, is under it (−0:00.1 or better).

@@ -306,3 +306,10 @@ table("the pace tolerance in either unit", (s) => `${tolerance(s)} ${inMiles(tol
   [1, "±1 s/km ±1.6 s/mi"],
   [0.5, "±0.5 s/km ±0.8 s/mi"],
 ]);
+
+table("signed seconds to the second round toward slower too", (s) => signedSeconds(s, { tenths: false }), [
+  [3.2, "+0:04"],
+  [-11.4, "−0:11"],
+  [-0.4, "±0:00"],
+  [-5830.3, "−1:37:10"],
+]);
