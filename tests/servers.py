@@ -60,6 +60,7 @@ class Server:
         command: list[str] | None = None,
         port: int | None = None,
         log: Path | None = None,
+        health_timeout_s: float = 20,
     ) -> None:
         self.port = port or free_port()  # a given port: a restart where clients expect it
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -74,6 +75,7 @@ class Server:
         ]
         self.process: subprocess.Popen | None = None
         self.log = log  # the server's own log, appended to; a pipe nobody reads could fill
+        self.health_timeout_s = health_timeout_s  # a demo enters its field while booting
 
     def start(self) -> Server:
         log = self.log.open("ab") if self.log else subprocess.PIPE
@@ -88,7 +90,7 @@ class Server:
         if self.log:
             log.close()  # the server holds its own copy
         try:
-            wait_until_healthy(self.base_url, self.process)
+            wait_until_healthy(self.base_url, self.process, self.health_timeout_s)
         except Exception:
             self.stop()
             raise

@@ -228,7 +228,11 @@ def test_the_commentary_board_lists_splits_places_and_notes(server, page):
     page.goto(f"{server.base_url}/races/{race.slug}/commentary")
     first = page.locator("tbody tr").first
     expect(first).to_have_attribute("data-bib", "1")
-    expect(first.locator(".pos")).to_have_text("1 ▲1")
+    # By chip time (no start reads: the gun's), second at 5K, first at 10K.
+    expect(first.locator(".pos")).to_have_text("1 +1 since 5K")
+    expect(first.locator(".behind-leader")).to_have_text("leads")
+    second = page.locator('tbody tr[data-bib="2"]')
+    expect(second.locator(".behind-ahead")).to_have_text("+0:10")
     expect(first.locator(".athlete .notes")).to_contain_text("needs 2:5")
     expect(first.locator(".projected .range")).to_contain_text("–")
     expect(first.locator(".chance")).to_have_text(re.compile(r"^\d+%$"))

@@ -55,20 +55,56 @@ export function exactDuration(seconds) {
   return (seconds < 0 && millis ? "-" : "") + clockText(Math.floor(millis / 1000)) + fraction;
 }
 
-function paceText(wholeSeconds) {
-  return `${Math.floor(wholeSeconds / 60)}:${String(wholeSeconds % 60).padStart(2, "0")}/km`;
+// Units: kilometres or miles, chosen on the page (static/js/units.js keeps the choice). Every
+// figure with a distance in it goes through here: paces per km or per mile, distances, drifts.
+// Short gaps (under a kilometre) stay in metres in both, as a track is measured.
+export const UNITS = {
+  km: { metres: 1000, short: "km", per: "per km" },
+  mi: { metres: 1609.344, short: "mi", per: "per mile" },
+};
+let unit = "km";
+
+// Choose the units every formatter below uses ("km" or "mi"; anything else is km).
+export function useUnits(name) {
+  unit = name === "mi" ? "mi" : "km";
+  return unit;
 }
 
-// A pace run (or a segment's): rounded up to the second, never faster than it was.
-export function pace(secondsPerKm) {
+export function units() {
+  return unit;
+}
+
+// "per km" or "per mile", for sentences ("per mile for the 10.6 mi left").
+export function perUnit() {
+  return UNITS[unit].per;
+}
+
+// Metres as a number of the chosen unit (for chart axes), unrounded.
+export function inUnits(metres) {
+  return metres / UNITS[unit].metres;
+}
+
+// Seconds per km as seconds per the chosen unit, unrounded.
+export function perUnitSeconds(secondsPerKm) {
+  return (secondsPerKm * UNITS[unit].metres) / 1000;
+}
+
+function paceText(wholeSeconds, bare) {
+  const text = `${Math.floor(wholeSeconds / 60)}:${String(wholeSeconds % 60).padStart(2, "0")}`;
+  return bare ? text : `${text}/${UNITS[unit].short}`;
+}
+
+// A pace run (or a segment's), per km or per mile: rounded up to the second, never faster
+// than it was. `bare`: without "/km" (a table column that says it once).
+export function pace(secondsPerKm, { bare = false } = {}) {
   if (secondsPerKm == null || !Number.isFinite(secondsPerKm)) return "–";
-  return paceText(steps(secondsPerKm, 0, "up"));
+  return paceText(steps(perUnitSeconds(secondsPerKm), 0, "up"), bare);
 }
 
 // The pace still needed for the target: rounded down, never easier than it is.
 export function requiredPace(secondsPerKm) {
   if (secondsPerKm == null || !Number.isFinite(secondsPerKm)) return "–";
-  return paceText(steps(secondsPerKm, 0, "down"));
+  return paceText(steps(perUnitSeconds(secondsPerKm), 0, "down"), false);
 }
 
 // Against the schedule (positive is behind): tenths under 10 s, whole seconds above.
@@ -84,12 +120,13 @@ export function gap(seconds) {
   return shown < 0 ? `${text} s ahead` : `${text} s behind`;
 }
 
-// A margin or gap as −0:11.4 / +0:03.2 (positive is slower), rounded toward slower.
-export function signedSeconds(seconds) {
+// A margin or gap as −0:11.4 / +0:03.2 (positive is slower), rounded toward slower; to the
+// second with `tenths: false` (+0:03.2 is +0:04, −0:11.4 is −0:11).
+export function signedSeconds(seconds, { tenths = true } = {}) {
   if (seconds == null || !Number.isFinite(seconds)) return "–";
-  const shown = roundUp(seconds, 1);
+  const shown = roundUp(seconds, tenths ? 1 : 0);
   const sign = shown < 0 ? "−" : shown > 0 ? "+" : "±";
-  return `${sign}${duration(Math.abs(shown), { tenths: true })}`;
+  return `${sign}${duration(Math.abs(shown), { tenths })}`;
 }
 
 // True when a margin to the target, as shown, is under it (−0:00.1 or better).
@@ -97,40 +134,61 @@ export function shownUnder(seconds) {
   return seconds != null && Number.isFinite(seconds) && roundUp(seconds, 1) < 0;
 }
 
-// A distance covered, rounded down to 100 m ("12.3 km", "5 km").
-export function km(metres) {
+// A distance covered, rounded down to a tenth of the unit ("12.3 km", "5 km", "7.6 mi").
+export function distance(metres) {
   if (metres == null || !Number.isFinite(metres)) return "–";
-  const hundreds = steps(metres / 100, 0, "down");
-  return `${hundreds % 10 === 0 ? hundreds / 10 : (hundreds / 10).toFixed(1)} km`;
+  const tenths = steps(inUnits(metres) * 10, 0, "down");
+  return `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)} ${UNITS[unit].short}`;
 }
 
 // Against the target line (positive: ahead of it, in metres). Rounded toward behind, as
 // every figure against the target: ahead by 42.9 m is "42 m ahead", behind by 0.2 m is
-// "1 m behind"; a kilometre or more reads in km to the tenth.
+// "1 m behind"; a kilometre or more reads in the chosen unit to the tenth.
 export function lineText(metresAhead, what = "the line") {
   if (metresAhead == null || !Number.isFinite(metresAhead)) return "–";
   const whole = steps(metresAhead, 0, "down");
   if (whole === 0) return what === "the line" ? "on the line" : `level with ${what}`;
   const side = whole > 0 ? "ahead of" : "behind";
   const size = Math.abs(whole);
-  const shown = size >= 1000 ? `${(Math.abs(steps(metresAhead / 100, 0, "down")) / 10).toFixed(1)} km` : `${size} m`;
+  // Behind rounds to more behind: the distance of a negative gap rounds up in size.
+  const tenths = Math.abs(steps(inUnits(metresAhead) * 10, 0, "down"));
+  const shown = size >= 1000 ? `${(tenths / 10).toFixed(1)} ${UNITS[unit].short}` : `${size} m`;
   return `${shown} ${side} ${what}`;
 }
 
-// The short signed form for a table cell: "+42 m" ahead, "−13 m" behind, same rounding.
+// The short signed form for a table cell: "+42 m" ahead, "−13 m" behind, same rounding; a
+// kilometre or more in the chosen unit to the tenth ("−12.9 km", "−8.1 mi").
 export function lineShort(metresAhead) {
   if (metresAhead == null || !Number.isFinite(metresAhead)) return "–";
   const whole = steps(metresAhead, 0, "down");
-  return whole === 0 ? "±0 m" : `${whole > 0 ? "+" : "−"}${Math.abs(whole)} m`;
+  const sign = whole > 0 ? "+" : "−";
+  if (Math.abs(whole) >= 1000) {
+    const tenths = Math.abs(steps(inUnits(metresAhead) * 10, 0, "down"));
+    return `${sign}${(tenths / 10).toFixed(1)} ${UNITS[unit].short}`;
+  }
+  return whole === 0 ? "±0 m" : `${sign}${Math.abs(whole)} m`;
 }
 
 // A segment's drift from the schedule's pace: "4.7 s/km fast", "1.2 s/km slow" (to the tenth,
-// rounded toward slower: a fast drift never looks faster than it was).
+// rounded toward slower: a fast drift never looks faster than it was); per mile in miles.
 export function drift(secondsPerKm) {
   if (secondsPerKm == null || !Number.isFinite(secondsPerKm)) return "–";
-  const shown = roundUp(secondsPerKm, 1);
+  const shown = roundUp(perUnitSeconds(secondsPerKm), 1);
   if (shown === 0) return "on pace";
-  return `${Math.abs(shown).toFixed(1)} s/km ${shown < 0 ? "fast" : "slow"}`;
+  return `${Math.abs(shown).toFixed(1)} s/${UNITS[unit].short} ${shown < 0 ? "fast" : "slow"}`;
+}
+
+// The race's pace tolerance, a setting rather than a measure: "±1 s/km", "±1.6 s/mi".
+export function tolerance(secondsPerKm) {
+  const shown = Math.round(perUnitSeconds(secondsPerKm) * 10) / 10;
+  return `±${shown} s/${UNITS[unit].short}`;
+}
+
+// Time behind another athlete (the leader, the one ahead), rounded up to the second, as the
+// chip times it comes from are: "+0:12", "+1:02:03"; a tie is "+0:00".
+export function behind(seconds) {
+  if (seconds == null || !Number.isFinite(seconds)) return "–";
+  return `+${duration(Math.max(0, seconds))}`;
 }
 
 // The place a time zone names, for a column header ("Europe/Vienna" is "Vienna").

@@ -5,6 +5,7 @@ import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
 import { drift, duration, el, exactDuration, wallTime } from "./format.js";
 import { bindRotations } from "./rotations.js";
 import { startReview } from "./review.js";
+import { chooseUnits } from "./units.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -173,7 +174,11 @@ select.addEventListener("change", () => {
   render();
 });
 
+// Kilometres or miles for the drifts among a split's flags (kept in this browser).
+chooseUnits(() => render());
+
 function render() {
+  if (!state) return;
   document.getElementById("race-name").textContent = state.race.name;
   if (!select.options.length) {
     select.replaceChildren(...state.race.checkpoints.map((cp) => el("option", { attrs: { value: cp.code }, text: `${cp.code} · ${cp.name}` })));

@@ -1,9 +1,11 @@
 // Broadcast overlay: ?bib=1&show=clock,projected,gap,pace,next,progress,ghost&theme=dark|light
 // &scale=1&place=top-left|top-right|bottom-left|bottom-right&ghost=vienna-2019 (else the
 // ghost last chosen on another page in this browser; none: the target line only)
+// &units=km|mi (else the units chosen on another page of the site in this browser)
 import { athleteClock, connectLive, finishStanding, lineGap, raceElapsed } from "./live.js";
 import { duration, gap, lineText, pace, shownUnder, signedSeconds } from "./format.js";
 import { findGhost, ghostGaps, ghostGapsText, rememberedGhost } from "./ghosts.js";
+import { chooseUnits } from "./units.js";
 
 const params = new URLSearchParams(location.search);
 const slug = document.body.dataset.race;
@@ -24,6 +26,7 @@ const ghostKey = params.get("ghost") ?? rememberedGhost(slug);
 let state = null;
 const live = connectLive({ race: slug, athletes: wanted ? [wanted] : [], onState: (next) => { state = next; render(); } });
 const $ = (id) => document.getElementById(id);
+chooseUnits(() => render(), { chooser: null, given: params.get("units") });
 
 function athlete() {
   if (!state) return null;
@@ -32,6 +35,7 @@ function athlete() {
 }
 
 function render() {
+  if (!state) return;
   const a = athlete();
   $("who").textContent = a ? a.name : "";
   if (!a) return;

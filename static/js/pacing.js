@@ -1,6 +1,6 @@
 // The board's pacing panel: who is pacing now, the rotation plan against what happened,
 // and the pacers' own splits. Built from the race state's `pacing` (see services/pacing.py).
-import { duration, el, km } from "./format.js";
+import { distance, duration, el } from "./format.js";
 
 const SOURCES = { official: "official", chip: "chip", split: "pacer's split" };
 
@@ -15,15 +15,15 @@ function nowCard(pacing) {
   return el("div", { className: "pacing-card pacing-now" }, [
     el("h2", { text: group ? `Pacing now: ${group.name}` : pacing.rotations.length ? "No pacers in front" : "Pacers not in yet" }),
     group ? el("p", { className: "pacing-names", text: names }) : null,
-    last ? el("p", { className: "meta", text: `Last: ${groupName(pacing, last.group)} ${last.action} at ${km(last.distance_m)}, ${duration(last.elapsed_s, { tenths: true })} (${SOURCES[last.source] || last.source})` }) : null,
+    last ? el("p", { className: "meta", text: `Last: ${groupName(pacing, last.group)} ${last.action} at ${distance(last.distance_m)}, ${duration(last.elapsed_s, { tenths: true })} (${SOURCES[last.source] || last.source})` }) : null,
   ]);
 }
 
 function planCard(pacing) {
   const illustrative = pacing.plan.some((row) => row.illustrative);
-  const cell = (metres, seconds) => (metres == null ? "–" : `${km(metres)} · ${duration(seconds, { tenths: true })}`);
+  const cell = (metres, seconds) => (metres == null ? "–" : `${distance(metres)} · ${duration(seconds, { tenths: true })}`);
   const rows = pacing.plan.map((row) => {
-    const planned = row.planned_in_m == null ? "not planned" : `${km(row.planned_in_m)}–${km(row.planned_out_m)}${row.illustrative ? " *" : ""}`;
+    const planned = row.planned_in_m == null ? "not planned" : `${distance(row.planned_in_m)}–${distance(row.planned_out_m)}${row.illustrative ? " *" : ""}`;
     const running = row.in_m != null && row.out_m == null;
     return el("tr", { className: running ? "running" : "", attrs: { "data-group": row.group } }, [
       el("td", { className: "pacing-group", text: row.group }),

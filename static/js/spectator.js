@@ -1,7 +1,8 @@
 // Spectator page: race clock, followed athletes, projections, the target line, ETAs, pace chart.
 import { athleteClock, bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
 import { fillGhostChoice, findGhost, ghostGaps, ghostGapsText, rememberGhost, rememberedGhost } from "./ghosts.js";
-import { drift, duration, el, gap, km, lineText, pace, percent, requiredPace, shownUnder, signedSeconds, wallTime, zoneName } from "./format.js";
+import { distance, drift, duration, el, gap, inUnits, lineText, pace, percent, perUnit, perUnitSeconds, requiredPace, shownUnder, signedSeconds, tolerance, units, wallTime, zoneName } from "./format.js";
+import { chooseUnits } from "./units.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -17,6 +18,13 @@ const announcer = document.getElementById("announce");
 const charts = new Map();
 const shownAt = new Map(); // each athlete's marker on screen: it never moves backwards
 let ghost = rememberedGhost(slug);
+
+// Kilometres or miles: a new choice redraws every figure and chart in it.
+chooseUnits(() => {
+  for (const chart of charts.values()) chart.destroy();
+  charts.clear();
+  if (state) render(null);
+});
 
 let followed = fixedBib ? [fixedBib] : JSON.parse(localStorage.getItem(storageKey) || "[]");
 let state = null;
@@ -226,14 +234,14 @@ function fillCard(card, athlete) {
   text(card, ".pace", pace(p.pace_s_per_km));
   text(card, ".segment", p.last_segment_pace_s_per_km ? `last segment ${pace(p.last_segment_pace_s_per_km)}` : "");
   text(card, ".required", p.finished ? "–" : p.required_pace_s_per_km ? requiredPace(p.required_pace_s_per_km) : out ? "–" : p.last_checkpoint ? "out of reach" : requiredPace(targetS / (race.distance_m / 1000)));
-  text(card, ".left", p.finished || !p.required_pace_s_per_km ? "" : `per km for the ${km(race.distance_m - p.distance_m)} left`);
+  text(card, ".left", p.finished || !p.required_pace_s_per_km ? "" : `${perUnit()} for the ${distance(race.distance_m - p.distance_m)} left`);
   // Pace discipline: segments beyond the race's tolerance, for everyone to see.
   const outside = (athlete.pace_drift || []).filter((d) => d.outside);
-  const tolerance = `±${race.pace_tolerance_s_per_km} s/km`;
+  const allowed = tolerance(race.pace_tolerance_s_per_km);
   const discipline = card.querySelector(".discipline");
   discipline.textContent = !(athlete.pace_drift || []).length ? "" : outside.length
-    ? `Off pace (${tolerance}): ${outside.map((d) => `${d.checkpoint} ${pace(d.pace_s_per_km)}, ${drift(d.drift_s_per_km)}`).join(" · ")}`
-    : `Every segment within ${tolerance} of the schedule`;
+    ? `Off pace (${allowed}): ${outside.map((d) => `${d.checkpoint} ${pace(d.pace_s_per_km)}, ${drift(d.drift_s_per_km)}`).join(" · ")}`
+    : `Every segment within ${allowed} of the schedule`;
   discipline.dataset.good = outside.length ? "no" : "yes";
   const ticks = card.querySelector(".course-ticks");
   ticks.replaceChildren(
@@ -328,7 +336,7 @@ function segments(athlete) {
     // A flagged or approximate time would draw a pace nobody ran.
     if (split.flags.length || split.approximate) continue;
     const metres = split.distance_m - previous.distance_m;
-    points.push([split.distance_m / 1000, ((split.elapsed_s - previous.elapsed_s) * 1000) / metres]);
+    points.push([inUnits(split.distance_m), perUnitSeconds(((split.elapsed_s - previous.elapsed_s) * 1000) / metres)]);
     previous = split;
   }
   return points;
@@ -337,7 +345,7 @@ function segments(athlete) {
 function drawChart(card, athlete) {
   const node = card.querySelector(".chart");
   const points = segments(athlete);
-  const targetPace = state.race.target_s / (state.race.distance_m / 1000);
+  const targetPace = perUnitSeconds(state.race.target_s / (state.race.distance_m / 1000));
   const xs = points.map((point) => point[0]);
   const data = [xs, points.map((point) => point[1]), xs.map(() => targetPace)];
   const existing = charts.get(athlete.bib);
@@ -351,8 +359,8 @@ function drawChart(card, athlete) {
     legend: { show: false },
     scales: { x: { time: false }, y: { dir: -1, range: (u, min, max) => [Math.min(min, targetPace) - 3, Math.max(max, targetPace) + 3] } },
     axes: [
-      { stroke: "#9aa6b2", grid: { stroke: "#26303b" }, values: (u, v) => v.map((x) => `${x} km`) },
-      { stroke: "#9aa6b2", grid: { stroke: "#26303b" }, values: (u, v) => v.map((s) => pace(s).replace("/km", "")), size: 50 },
+      { stroke: "#9aa6b2", grid: { stroke: "#26303b" }, values: (u, v) => v.map((x) => `${x} ${units()}`) },
+      { stroke: "#9aa6b2", grid: { stroke: "#26303b" }, values: (u, v) => v.map((s) => pace(s / perUnitSeconds(1), { bare: true })), size: 50 }, // axis values are per unit
     ],
     series: [{}, { label: "segment pace", stroke: "#4fd1a5", width: 2, points: { size: 7, fill: "#4fd1a5" } }, { label: "target", stroke: "#f6c343", dash: [6, 4], width: 1.5, points: { show: false } }],
   }, data, node);
@@ -385,9 +393,9 @@ setInterval(() => {
     card.querySelector(".course-line").style.setProperty("--done", `${share}%`);
     card.querySelector(".line-dot").style.left = `${((line ?? 0) / state.race.distance_m) * 100}%`;
     const surname = athlete.name.split(" ").pop();
-    const where = p.finished ? "finished" : at == null ? "not started" : `≈ ${km(at)}`;
+    const where = p.finished ? "finished" : at == null ? "not started" : `≈ ${distance(at)}`;
     text(card, ".course-label", `${surname} ${where}`);
-    text(card, ".line-label", run ? `${run.name} ${km(line)}` : `${target} line ${km(line)}`);
+    text(card, ".line-label", run ? `${run.name} ${distance(line)}` : `${target} line ${distance(line)}`);
     text(card, ".line-title", run ? "Against the ghost, live" : "Target line, live");
     const lineNode = card.querySelector(".line-gap");
     if (p.finished) {

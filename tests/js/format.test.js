@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import * as format from "../../static/js/format.js";
 
-const { drift, duration, exactDuration, gap, km, lineShort, lineText, pace, percent, requiredPace, roundUp, shownUnder, signedSeconds, wallTime, zoneName } = format;
+const { behind, distance, drift, duration, exactDuration, gap, lineShort, lineText, pace, percent, perUnit, requiredPace, roundUp, shownUnder, signedSeconds, tolerance, units, useUnits, wallTime, zoneName } = format;
 
 function table(name, show, rows) {
   test(name, () => {
@@ -15,6 +15,19 @@ function table(name, show, rows) {
       .map(([input, expected]) => `${input} → ${JSON.stringify(show(input))}, not ${JSON.stringify(expected)}`);
     assert.equal(wrong.join("\n"), "", `${name}: ${wrong.length} of ${rows.length} wrong`);
   });
+}
+
+// Miles: the same rules, per mile. The choice is the module's, so each table sets it and
+// puts kilometres back.
+function inMiles(show) {
+  return (input) => {
+    useUnits("mi");
+    try {
+      return show(input);
+    } finally {
+      useUnits("km");
+    }
+  };
 }
 
 table("duration to the tenth rounds up", (s) => duration(s, { tenths: true }), [
@@ -180,7 +193,7 @@ table("chance rounds down", percent, [
   [1, "100%"],
 ]);
 
-table("distance covered rounds down to 100 m", km, [
+table("distance covered rounds down to 100 m", distance, [
   [null, "–"],
   [0, "0 km"],
   [5000, "5 km"],
@@ -214,6 +227,14 @@ table("the short gap to the line for a table cell", lineShort, [
   [42.9, "+42 m"],
   [0.9, "±0 m"],
   [-0.2, "−1 m"],
+  [999.9, "+999 m"],
+  [12907.5, "+12.9 km"],
+  [-12907.5, "−13.0 km"], // behind rounds to more behind
+]);
+
+table("the short gap to the line in miles", inMiles(lineShort), [
+  [-13, "−13 m"],
+  [-12907.5, "−8.1 mi"],
 ]);
 
 table("a time zone is named by its place", zoneName, [
@@ -227,4 +248,68 @@ table("a segment's drift from the schedule rounds toward slower", drift, [
   [1.21, "1.3 s/km slow"],
   [-0.04, "on pace"],
   [null, "–"],
+]);
+
+table("time behind another athlete rounds up to the second", behind, [
+  [0, "+0:00"],
+  [12, "+0:12"],
+  [12.001, "+0:13"], // never closer than measured
+  [849.9, "+14:10"],
+  [3725.2, "+1:02:06"],
+  [null, "–"],
+]);
+
+test("units are km or mi, km unless miles are asked for", () => {
+  assert.equal(useUnits("mi"), "mi");
+  assert.equal(perUnit(), "per mile");
+  assert.equal(useUnits("furlongs"), "km");
+  assert.equal(units(), "km");
+  assert.equal(perUnit(), "per km");
+});
+
+table("pace per mile rounds up to the second (slower)", inMiles(pace), [
+  [170, "4:34/mi"], // 273.588… s a mile
+  [7200 / 42.195, "4:35/mi"], // a 2:00:00 marathon: 274.616… s a mile
+  [300 / 1.609344, "5:00/mi"], // exactly five minutes a mile, whatever the binary float
+  [null, "–"],
+]);
+
+table("a bare pace leaves the unit to the column", (s) => pace(s, { bare: true }), [
+  [170.4, "2:51"],
+]);
+
+table("required pace per mile rounds down (never easier than needed)", inMiles(requiredPace), [
+  [7200 / 42.195, "4:34/mi"],
+  [300 / 1.609344, "5:00/mi"],
+]);
+
+table("distance in miles rounds down to a tenth", inMiles(distance), [
+  [0, "0 mi"],
+  [1609.344, "1 mi"],
+  [1609.3, "0.9 mi"],
+  [16093.44, "10 mi"],
+  [42195, "26.2 mi"],
+]);
+
+table("the gap to the line in miles rounds toward behind; short gaps stay in metres", inMiles(lineText), [
+  [999, "999 m ahead of the line"],
+  [1234.5, "0.7 mi ahead of the line"],
+  [-1234.5, "0.8 mi behind the line"],
+]);
+
+table("a drift per mile rounds toward slower", inMiles(drift), [
+  [-4.74, "7.6 s/mi fast"],
+  [1.21, "2.0 s/mi slow"],
+]);
+
+table("the pace tolerance in either unit", (s) => `${tolerance(s)} ${inMiles(tolerance)(s)}`, [
+  [1, "±1 s/km ±1.6 s/mi"],
+  [0.5, "±0.5 s/km ±0.8 s/mi"],
+]);
+
+table("signed seconds to the second round toward slower too", (s) => signedSeconds(s, { tenths: false }), [
+  [3.2, "+0:04"],
+  [-11.4, "−0:11"],
+  [-0.4, "±0:00"],
+  [-5830.3, "−1:37:10"],
 ]);

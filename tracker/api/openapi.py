@@ -189,6 +189,13 @@ def _paths() -> dict:
                 "Results by chip time at a checkpoint, paged", params=[SLUG, *RESULT_FILTERS, *PAGE]
             )
         },
+        "/api/races/{slug}/standings": {
+            "get": _op(
+                "The board's field view: places, gaps to the leader and the athlete ahead, and"
+                " moves at every checkpoint, by chip time, for the race's summary athletes",
+                params=[SLUG],
+            )
+        },
         "/api/races/{slug}/results.csv": {
             "get": _op(
                 "Results by chip time at a checkpoint as CSV",

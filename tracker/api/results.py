@@ -13,6 +13,7 @@ from ..domain.categories import GENDERS
 from ..domain.refusals import Refusal
 from ..services import races as race_service
 from ..services import results as result_service
+from ..services import standings as standing_service
 from . import bp
 from .exports import spreadsheet_cell
 from .paging import paging, text_arg
@@ -63,6 +64,13 @@ def results(slug: str):
             "results": found.rows,
         }
     )
+
+
+@bp.get("/races/<slug>/standings")
+def standings(slug: str):
+    """The board's field view: each summary athlete's places, gaps and moves by checkpoint."""
+    race = race_service.find_race(db.session, slug)
+    return jsonify(standing_service.standings(db.session, race))
 
 
 @bp.get("/races/<slug>/results.csv")
