@@ -128,10 +128,12 @@ def evaluate_command(file, target_s, slug, years, model_path, as_json) -> None:
 @click.option("--same-course", is_flag=True, help="Fit only on the held-out race's other years.")
 @click.option("--target", "target_s", type=float, help="Target finish (s) for the Brier score.")
 @click.option("--elite", type=FILES, help="Record races (elite_splits.csv) for the elite band.")
+@click.option("--every", type=click.IntRange(min=1), default=1, help="Only every Nth finisher.")
 @click.option("--json", "as_json", is_flag=True, help="Print every report as JSON.")
-def crossval_command(files, years, same_course, target_s, elite, as_json) -> None:
+def crossval_command(files, years, same_course, target_s, elite, every, as_json) -> None:
     """Leave one race-year out: fit on the others, score on it, for every race-year."""
     from ..modelling.crossval import format_summary, leave_one_out
+    from ..modelling.evaluation import format_report
     from ..modelling.fitting import elite_spread
     from ..modelling.results_file import read_record_races
 
@@ -142,7 +144,7 @@ def crossval_command(files, years, same_course, target_s, elite, as_json) -> Non
     )
     target_s = target_s or DEFAULT_TARGET_S
     results = leave_one_out(
-        _finishers(files, years),
+        _finishers(files, years)[::every],
         target_s=target_s,
         elite_sigma_per_sqrt_km=elite_sigma,
         same_course=same_course,
@@ -156,3 +158,6 @@ def crossval_command(files, years, same_course, target_s, elite, as_json) -> Non
     fitted = "the same course's other years" if same_course else "every other race-year"
     title = f"Each race-year held out, fitted on {fitted}; target {target_s:,.0f} s"
     click.echo(format_summary(results, title=title))
+    for row in results:
+        held_out = f"\n### {row['held_out']} held out, fitted on {row['fitted_on']}"
+        click.echo(format_report(row["report"], title=held_out))

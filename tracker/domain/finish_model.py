@@ -206,6 +206,16 @@ def estimate_finish(
     return FinishEstimate(_mix(elite, fitted, weight), "blend")
 
 
+def average_pace_estimate(
+    model: FinishModel | None, course_km: float, at_km: float, elapsed_s: float
+) -> FinishEstimate:
+    """Average pace with the spread average-pace projections had in the model's training
+    data: the yardstick's own 80 % range, which `flask projection evaluate` scores beside the
+    tracker's."""
+    log_even = math.log(elapsed_s * course_km / at_km)
+    return FinishEstimate(_baseline(model, course_km, at_km, log_even), "baseline")
+
+
 def _elite_weight(marathon_pace: float) -> float:
     """1 at elite pace, 0 at mass pace, linear in between."""
     span = MASS_PACE_S_PER_KM - ELITE_PACE_S_PER_KM
