@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tracker.domain.finish_model import DEFAULT_ELITE_PACE_DRIFT_PER_KM
 from tracker.modelling.crossval import leave_one_out
 from tracker.modelling.evaluation import JUDGED, format_report
-from tracker.modelling.results_file import read_finishers
+from tracker.modelling.fitting import elite_drift
+from tracker.modelling.results_file import read_finishers, read_record_races
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 RECORDS = DATA / "elite_splits.csv"
@@ -68,7 +70,12 @@ def test_evaluate_on_the_record_races_reports_each_figure_beside_average_pace(ru
 @needs_data
 def test_each_held_out_berlin_year_is_scored_by_a_model_fitted_on_the_other():
     finishers = [f for f in read_finishers(BERLIN) if f.year in ("2016", "2017")][::20]
-    results = leave_one_out(finishers, target_s=10_800, elite_sigma_per_sqrt_km=0.0011)
+    results = leave_one_out(
+        finishers,
+        target_s=10_800,
+        elite_sigma_per_sqrt_km=0.0011,
+        elite_pace_drift_per_km=DEFAULT_ELITE_PACE_DRIFT_PER_KM,
+    )
     assert [row["held_out"] for row in results] == ["berlin 2016", "berlin 2017"]
     assert results[0]["fitted_on"].startswith("berlin 2017: ")
     for row in results:
@@ -83,3 +90,33 @@ def test_each_held_out_berlin_year_is_scored_by_a_model_fitted_on_the_other():
         assert at_30k["tracker"]["range_width_s"] <= at_30k["baseline"]["range_width_s"]
     printed = format_report(results[1]["report"], title="berlin 2017")
     assert "| 30K | " in printed and "| 0.9-1.0 |" in printed
+
+
+@needs_data
+def test_the_elite_drift_is_the_one_the_record_races_show():
+    # The default band's pace drift is measured, not chosen: the record races' changes of
+    # pace between consecutive 5 km splits.
+    assert elite_drift(read_record_races(RECORDS)) == pytest.approx(
+        DEFAULT_ELITE_PACE_DRIFT_PER_KM, abs=5e-5
+    )
+
+
+@needs_data
+def test_crossval_on_the_record_races_holds_each_out_of_the_elite_band(runner):
+    result = runner.invoke(
+        args=["projection", "crossval", str(RECORDS), "--target", "7200", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    left_out = json.loads(result.stdout)["left_out"]
+    assert list(left_out) == list(JUDGED)
+    inside = [
+        round(row["tracker"]["coverage_80"]) for rows in left_out.values() for row in rows.values()
+    ]
+    assert len(inside) == 42
+    # The range measured on the other six holds most of the seventh, at average pace's MAE.
+    assert 0.75 <= sum(inside) / 42 < 1.0
+    for rows in left_out.values():
+        for row in rows.values():
+            assert row["tracker"]["mae_s"] == row["baseline"]["mae_s"]
+    table = runner.invoke(args=["projection", "crossval", str(RECORDS), "--target", "7200"])
+    assert "| HALF | 7 | 32 → 32 | 7 of 7 |" in table.output
