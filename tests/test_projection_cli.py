@@ -58,7 +58,7 @@ def test_fit_stores_a_model_for_the_race_that_beats_average_pace_on_another_year
     assert set(report) == {"target_s", "model", *JUDGED}
     assert report["model"] == "synthetic 2021: 1,500 finishers"
     at_30k = report["30K"]
-    assert set(at_30k) == {"runners", "baseline", "tracker", "reliability"}
+    assert set(at_30k) == {"runners", "baseline", "tracker", "reliability", "baseline_reliability"}
     # Average pace cannot see the fade coming; the fitted model learned it from 2021.
     assert at_30k["tracker"]["mae_s"] < 0.5 * at_30k["baseline"]["mae_s"]
     assert at_30k["baseline"]["bias_s"] < -300

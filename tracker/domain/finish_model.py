@@ -50,13 +50,12 @@ _Z = tuple(NormalDist().inv_cdf(level) for level in LEVELS)
 # The wander of even-pace projections in record races (../shared/data/elite_splits.csv):
 # about 0.11 % of the finish per square-root kilometre still to run.
 DEFAULT_ELITE_SIGMA_PER_SQRT_KM = 0.0011
-# Pacing physics: how much a well-paced elite's pace over the distance left can still differ
-# from their average so far (one standard deviation). Record runs are made of negative
-# splits: Chicago 2023 (2:00:35) ran its second half (59:47) 1.7 % faster than its first
-# (60:48), and 30-35 km in 13:51, 4 % faster than its average until then; the record runs of
-# elite_splits.csv changed pace by up to 1.5 % (Boston 2011: 3.6 % over the last 12 km). A
-# normal spread of 2 % puts 80 % of such changes within ±2.6 %.
-DEFAULT_ELITE_PACE_CHANGE = 0.02
+# Pacing physics: a well-paced elite's pace still drifts (a negative split, a late fade), each
+# kilometre's change adding to the last. With changes of spread k per km the pace over the L km
+# left differs from the average so far by k·√(L/3), so the finish by k·√(L³/3) ÷ course km.
+# k is the spread of the change between consecutive whole 5 km splits (÷ √5) of the record
+# races of ../shared/data/elite_splits.csv: 0.80 % per km (`fitting.elite_drift`).
+DEFAULT_ELITE_PACE_DRIFT_PER_KM = 0.0080
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,8 @@ class FinishModel:
     baseline: tuple[CheckpointFit, ...]
     elite_sigma_per_sqrt_km: float
     source: str = ""
-    # Spread of the elite's remaining pace relative to their average so far (see _elite).
-    elite_pace_change: float = DEFAULT_ELITE_PACE_CHANGE
+    # Spread of an elite's change of pace per km, drifting over the distance left (_elite).
+    elite_pace_drift_per_km: float = DEFAULT_ELITE_PACE_DRIFT_PER_KM
 
     @cached_property
     def fit_distances_km(self) -> tuple[float, ...]:
@@ -106,7 +105,7 @@ class FinishModel:
             "checkpoints": [fit_json(fit) for fit in self.checkpoints],
             "baseline": [fit_json(fit) for fit in self.baseline],
             "elite_sigma_per_sqrt_km": self.elite_sigma_per_sqrt_km,
-            "elite_pace_change": self.elite_pace_change,
+            "elite_pace_drift_per_km": self.elite_pace_drift_per_km,
             "source": self.source,
         }
 
@@ -129,7 +128,9 @@ class FinishModel:
             baseline=tuple(fit_from(item) for item in data["baseline"]),
             elite_sigma_per_sqrt_km=data["elite_sigma_per_sqrt_km"],
             source=data.get("source", ""),
-            elite_pace_change=data.get("elite_pace_change", DEFAULT_ELITE_PACE_CHANGE),
+            elite_pace_drift_per_km=data.get(
+                "elite_pace_drift_per_km", DEFAULT_ELITE_PACE_DRIFT_PER_KM
+            ),
         )
 
 
@@ -177,11 +178,11 @@ def estimate_finish(
     """The finish distribution for an athlete with `passings` ((km, seconds from their own
     start), distance order, not finished) on a course of `course_km`.
 
-    Kipchoge at 30 km in Vienna is elite: even pace, a band of about ±64 s:
+    Kipchoge at 30 km in Vienna is elite: even pace, a band of about ±56 s:
 
     >>> vienna = estimate_finish(None, 42.195, [(30.0, 5111.0)])
     >>> vienna.method, round(vienna.median_s, 1), round(vienna.low_s), round(vienna.high_s)
-    ('elite', 7188.6, 7125, 7253)
+    ('elite', 7188.6, 7133, 7244)
 
     Without a fitted model an amateur gets average pace with a wide band:
 
@@ -206,6 +207,16 @@ def estimate_finish(
     return FinishEstimate(_mix(elite, fitted, weight), "blend")
 
 
+def average_pace_estimate(
+    model: FinishModel | None, course_km: float, at_km: float, elapsed_s: float
+) -> FinishEstimate:
+    """Average pace with the spread average-pace projections had in the model's training
+    data: the yardstick's own 80 % range, which `flask projection evaluate` scores beside the
+    tracker's."""
+    log_even = math.log(elapsed_s * course_km / at_km)
+    return FinishEstimate(_baseline(model, course_km, at_km, log_even), "baseline")
+
+
 def _elite_weight(marathon_pace: float) -> float:
     """1 at elite pace, 0 at mass pace, linear in between."""
     span = MASS_PACE_S_PER_KM - ELITE_PACE_S_PER_KM
@@ -220,17 +231,18 @@ def _mix(a: tuple[float, ...], b: tuple[float, ...], weight_a: float) -> tuple[f
 def _elite(
     model: FinishModel | None, log_even: float, remaining_km: float, course_km: float
 ) -> tuple[float, ...]:
-    """Average pace, with a spread of ln(finish) of sqrt((c·r)² + w²·km left), where r is the
-    share of the finish still to run, c the spread of the remaining pace's change and w the
-    wander per square-root km.
+    """Average pace, with a spread of ln(finish) of √((k·√(L³/3) ÷ course km)² + w²·L) for
+    L km left: k the pace's drift per km, w the stride-to-stride wander per √km.
 
-    Kipchoge at half-way in Vienna (59:50): r ≈ 0.5, so c·r = 1 % and w·√21.1 km = 0.5 %; the
-    80 % range is ±1.43 %, about ±103 s around 1:59:40.
+    Kipchoge at half-way in Vienna (59:50), 21.1 km left: the drift gives 0.80 % × 55.9 ÷ 42.2
+    = 1.06 % and the wander 0.11 % × 4.6 = 0.50 %; the 80 % range is ±1.5 %, about ±108 s.
     """
     wander = model.elite_sigma_per_sqrt_km if model else DEFAULT_ELITE_SIGMA_PER_SQRT_KM
-    change = model.elite_pace_change if model else DEFAULT_ELITE_PACE_CHANGE
+    drift = model.elite_pace_drift_per_km if model else DEFAULT_ELITE_PACE_DRIFT_PER_KM
     remaining_km = max(remaining_km, 0.0)
-    sigma = math.hypot(change * remaining_km / course_km, wander * math.sqrt(remaining_km))
+    sigma = math.hypot(
+        drift * math.sqrt(remaining_km**3 / 3) / course_km, wander * math.sqrt(remaining_km)
+    )
     return tuple(log_even + z * sigma for z in _Z)
 
 

@@ -3,13 +3,15 @@ on the one left out, for each in turn: the README's held-out tables."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 
+from ..domain.finish_model import FinishModel
 from ..progress import Steps, quietly
 from .evaluation import JUDGED, evaluate
-from .fitting import FitCache, fit_model
-from .results_file import Finisher
+from .fitting import FitCache, elite_drift, elite_spread, fit_model
+from .results_file import CHECKPOINTS, FINISH_KM, Finisher
 
 # Where the summary table shows MAE (PROJECTION.md §1 judges half-way, 30 km and 35 km).
 HEADLINE = ("HALF", "30K", "35K")
@@ -20,6 +22,7 @@ def leave_one_out(
     *,
     target_s: float,
     elite_sigma_per_sqrt_km: float,
+    elite_pace_drift_per_km: float,
     same_course: bool = False,
     min_runners: int = 500,
     steps: Steps = quietly,
@@ -42,7 +45,11 @@ def leave_one_out(
             continue
         source = f"{', '.join(' '.join(name) for name in training)}: {len(fitted_on):,} finishers"
         model = fit_model(
-            fitted_on, source=source, elite_sigma_per_sqrt_km=elite_sigma_per_sqrt_km, cache=cache
+            fitted_on,
+            source=source,
+            elite_sigma_per_sqrt_km=elite_sigma_per_sqrt_km,
+            elite_pace_drift_per_km=elite_pace_drift_per_km,
+            cache=cache,
         )
         report = evaluate(groups[held_out], model, target_s=target_s)
         results.append({"held_out": " ".join(held_out), "fitted_on": source, "report": report})
@@ -75,5 +82,47 @@ def format_summary(results: list[dict], *, title: str) -> str:
             + " | ".join(cells)
             + f" | {coverage} | {at_30k['tracker']['brier']:.3f} "
             f"({at_30k['baseline']['brier']:.3f}) |"
+        )
+    return "\n".join(lines)
+
+
+def records_left_out(
+    races: dict[str, dict[float, float]], model: FinishModel, *, target_s: float
+) -> dict[str, dict]:
+    """Each record race scored by `model` with its elite band (drift and wander) measured on
+    the other record races only; per checkpoint, the races' figures side by side."""
+    scored: dict[str, dict] = {}
+    for name, splits in races.items():
+        others = {other: rest for other, rest in races.items() if other != name}
+        banded = dataclasses.replace(
+            model,
+            elite_sigma_per_sqrt_km=elite_spread(others),
+            elite_pace_drift_per_km=elite_drift(others),
+        )
+        timed = tuple((code, km, splits[km]) for _, code, km in CHECKPOINTS if km in splits)
+        finisher = Finisher(name, "", timed, splits[FINISH_KM])
+        for code, row in evaluate([finisher], banded, target_s=target_s).items():
+            scored.setdefault(code, {})[name] = row
+    return scored
+
+
+def format_records(scored: dict[str, dict], *, title: str) -> str:
+    """Markdown: per checkpoint, MAE average pace → tracker, how many of the races fell inside
+    the 80 % range, and the range's mean width."""
+    lines = [
+        title,
+        "",
+        "| checkpoint | races | MAE average pace → tracker | inside the 80% range | mean width |",
+        "|---|---|---|---|---|",
+    ]
+    for code, rows in scored.items():
+        runs = list(rows.values())
+        baseline = sum(row["baseline"]["mae_s"] for row in runs) / len(runs)
+        tracker = sum(row["tracker"]["mae_s"] for row in runs) / len(runs)
+        inside = sum(round(row["tracker"]["coverage_80"]) for row in runs)
+        width = sum(row["tracker"]["range_width_s"] for row in runs) / len(runs)
+        lines.append(
+            f"| {code} | {len(runs)} | {baseline:,.0f} → {tracker:,.0f} "
+            f"| {inside} of {len(runs)} | {width:,.0f} s |"
         )
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from ..domain.course import CheckpointMark, Course
-from ..domain.finish_model import FinishModel
+from ..domain.finish_model import FinishModel, average_pace_estimate
 from ..domain.projection import Passing, Projection, average_pace_finish, project
 from ..progress import Steps, quietly
 from .results_file import CHECKPOINTS, FINISH_KM, Finisher
@@ -51,18 +51,16 @@ def evaluate(
     judged: Sequence[str] = JUDGED,
     steps: Steps = quietly,
 ) -> dict:
-    """Per judged checkpoint: baseline and tracker MAE, P90 and bias (projected − actual),
-    the tracker's 80 % range coverage and mean width, and the Brier score of its chance of
-    finishing under `target_s` beside that of average pace (certain of the target if the
-    average-pace finish is under it), with a reliability table. Every projection is
-    `project(...)`, as the live server's."""
+    """Per judged checkpoint, for average pace and for the tracker: MAE, P90 and bias
+    (projected − actual), 80 % range coverage and mean width (average pace's range is its
+    spread in the model's training data), and the Brier score of the chance of finishing
+    under `target_s` (average pace's chance is certain when its finish is under the target),
+    each with a reliability table. Every projection is `project(...)`, as the live server's."""
     course = results_course(target_s)
+    course_km = course.distance_m / 1000
+    keys = ("baseline", "tracker", "inside", "width", "chance", "implied", "under")
     collected: dict[str, dict[str, list[float]]] = {
-        code: {
-            key: []
-            for key in ("baseline", "tracker", "inside", "width", "chance", "implied", "under")
-        }
-        for code in judged
+        code: {key: [] for key in (*keys, "baseline_inside", "baseline_width")} for code in judged
     }
     for finisher in steps(finishers):
         actual = finisher.finish_s
@@ -79,6 +77,11 @@ def evaluate(
             cell["chance"].append(projection.probability_under_target)
             cell["implied"].append(float(baseline < target_s))
             cell["under"].append(float(actual < target_s))
+            spread = average_pace_estimate(
+                model, course_km, projection.distance_m / 1000, projection.last_elapsed_s
+            )
+            cell["baseline_inside"].append(float(spread.low_s <= actual <= spread.high_s))
+            cell["baseline_width"].append(spread.high_s - spread.low_s)
     return {
         code: _checkpoint_report({key: np.array(values) for key, values in cell.items()})
         for code, cell in collected.items()
@@ -90,20 +93,31 @@ def _checkpoint_report(cell: dict[str, np.ndarray]) -> dict:
     """One checkpoint's figures from the errors, range hits and chances collected there."""
     baseline = _errors_summary(cell["baseline"])
     tracker = _errors_summary(cell["tracker"])
-    tracker["mae_ratio"] = round(tracker["mae_s"] / baseline["mae_s"], 3)
-    tracker["p90_ratio"] = round(tracker["p90_s"] / baseline["p90_s"], 3)
-    tracker["coverage_80"] = round(float(np.mean(cell["inside"])), 3)
-    tracker["range_width_s"] = round(float(np.mean(cell["width"])), 1)
+    tracker["mae_ratio"] = _ratio(tracker["mae_s"], baseline["mae_s"])
+    tracker["p90_ratio"] = _ratio(tracker["p90_s"], baseline["p90_s"])
+    for figures, inside, width in (
+        (tracker, cell["inside"], cell["width"]),
+        (baseline, cell["baseline_inside"], cell["baseline_width"]),
+    ):
+        figures["coverage_80"] = round(float(np.mean(inside)), 3)
+        figures["range_width_s"] = round(float(np.mean(width)), 1)
     chance, under = cell["chance"], cell["under"]
     tracker["brier"] = round(float(np.mean((chance - under) ** 2)), 4)
     # Average pace's chance: certain whenever its projection is under the target.
     baseline["brier"] = round(float(np.mean((cell["implied"] - under) ** 2)), 4)
+    tracker["brier_ratio"] = _ratio(tracker["brier"], baseline["brier"])
     return {
         "runners": len(cell["tracker"]),
         "baseline": baseline,
         "tracker": tracker,
         "reliability": reliability(chance, under),
+        "baseline_reliability": reliability(cell["implied"], under),
     }
+
+
+def _ratio(tracker: float, baseline: float) -> float | None:
+    """Tracker ÷ average pace, or None where average pace made no error at all."""
+    return round(tracker / baseline, 3) if baseline else None
 
 
 def reliability(chance: np.ndarray, under: np.ndarray, bins: int = 10) -> list[dict]:
@@ -126,21 +140,53 @@ def reliability(chance: np.ndarray, under: np.ndarray, bins: int = 10) -> list[d
 
 
 def format_report(report: dict, *, title: str) -> str:
-    """The report as a Markdown table (the README's tables are this output)."""
+    """The report as Markdown (the README's tables are this output): per checkpoint average
+    pace → tracker (ratio) for each figure, then the tracker's reliability table."""
     lines = [
         f"{title}",
         "",
-        "| checkpoint | runners | baseline MAE / P90 / bias | tracker MAE / P90 / bias "
-        "| MAE ratio | 80% range coverage (width) | Brier (average pace) |",
+        "| checkpoint | runners | MAE | P90 | bias | 80% range coverage (width) | Brier |",
         "|---|---|---|---|---|---|---|",
     ]
     for code, row in report.items():
         b, t = row["baseline"], row["tracker"]
         lines.append(
             f"| {code} | {row['runners']:,} "
-            f"| {b['mae_s']:,.0f} / {b['p90_s']:,.0f} / {b['bias_s']:+,.0f} "
-            f"| {t['mae_s']:,.0f} / {t['p90_s']:,.0f} / {t['bias_s']:+,.0f} "
-            f"| {t['mae_ratio']:.2f} | {t['coverage_80']:.0%} ({t['range_width_s']:,.0f} s) "
-            f"| {t['brier']:.3f} ({b['brier']:.3f}) |"
+            f"| {_pair(b['mae_s'], t['mae_s'], t['mae_ratio'], ',.0f')} "
+            f"| {_pair(b['p90_s'], t['p90_s'], t['p90_ratio'], ',.0f')} "
+            f"| {b['bias_s']:+,.0f} → {t['bias_s']:+,.0f} "
+            f"| {b['coverage_80']:.0%} ({b['range_width_s']:,.0f} s) → "
+            f"{t['coverage_80']:.0%} ({t['range_width_s']:,.0f} s) "
+            f"| {_pair(b['brier'], t['brier'], t['brier_ratio'], '.3f')} |"
         )
+    lines += ["", format_reliability(report)]
+    return "\n".join(lines)
+
+
+def _pair(baseline: float, tracker: float, ratio: float | None, spec: str) -> str:
+    shown = "–" if ratio is None else f"{ratio:.2f}"
+    return f"{baseline:{spec}} → {tracker:{spec}} ({shown})"
+
+
+def format_reliability(report: dict) -> str:
+    """The tracker's reliability diagram as a table: per tenth of the predicted chance of the
+    target (rows) and checkpoint (columns), mean chance said → share that made it (runners)."""
+    codes = list(report)
+    bins = sorted({point["chance"] for row in report.values() for point in row["reliability"]})
+    lines = [
+        "Chance of the target said → share that made it (runners):",
+        "",
+        "| chance | " + " | ".join(codes) + " |",
+        "|---|" + "---|" * len(codes),
+    ]
+    for band in bins:
+        cells = []
+        for code in codes:
+            point = next((p for p in report[code]["reliability"] if p["chance"] == band), None)
+            cells.append(
+                ""
+                if point is None
+                else f"{point['predicted']:.0%} → {point['observed']:.0%} ({point['runners']:,})"
+            )
+        lines.append(f"| {band} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -9,7 +9,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..domain.finish_model import LEVELS, CheckpointFit, FinishModel
+from ..domain.finish_model import (
+    DEFAULT_ELITE_PACE_DRIFT_PER_KM,
+    LEVELS,
+    CheckpointFit,
+    FinishModel,
+)
 from ..domain.pace_shape import elapsed_on_grid, pace_features
 from ..progress import Steps, quietly
 from .results_file import CHECKPOINTS, FINISH_KM, Finisher
@@ -114,6 +119,7 @@ def fit_model(
     *,
     source: str,
     elite_sigma_per_sqrt_km: float,
+    elite_pace_drift_per_km: float = DEFAULT_ELITE_PACE_DRIFT_PER_KM,
     cache: FitCache | None = None,
     steps: Steps = quietly,
 ) -> FinishModel:
@@ -147,6 +153,7 @@ def fit_model(
         baseline=tuple(baseline),
         elite_sigma_per_sqrt_km=elite_sigma_per_sqrt_km,
         source=source,
+        elite_pace_drift_per_km=elite_pace_drift_per_km,
     )
 
 
@@ -163,3 +170,19 @@ def elite_spread(races: dict[str, dict[float, float]]) -> float:
                 error = math.log(finish / (elapsed * FINISH_KM / km))
                 scaled.append(error / math.sqrt(FINISH_KM - km))
     return math.sqrt(sum(x * x for x in scaled) / len(scaled))
+
+
+def elite_drift(races: dict[str, dict[float, float]]) -> float:
+    """Spread per km of a record race's change of pace: root-mean-square of ln(pace of a whole
+    5 km split ÷ pace of the one before), 5–10 km to 35–40 km, over √5 (the first 5 km holds
+    the start and the last 2.2 km the finishing kick)."""
+    changes = []
+    for splits in races.values():
+        marks = [km for km in (5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0) if km in splits]
+        paces = [
+            (splits[b] - splits[a]) / (b - a)
+            for a, b in zip(marks, marks[1:], strict=False)
+            if b - a == 5.0
+        ]
+        changes += [math.log(b / a) for a, b in zip(paces, paces[1:], strict=False)]
+    return math.sqrt(sum(x * x for x in changes) / len(changes) / 5)

@@ -102,12 +102,16 @@ def read_record_races(path: Path) -> dict[str, dict[float, float]]:
     return races
 
 
-def read_results(path: Path) -> list[Finisher]:
-    """Complete finishers of a results file, or of a record-races file (`elite_splits.csv`,
-    told apart by its `checkpoint_km` column), whose races become one finisher each."""
+def is_record_races(path: Path) -> bool:
+    """A record-races file (`elite_splits.csv`), told apart by its `checkpoint_km` column."""
     with _open(path) as handle:
-        header = handle.readline()
-    if "checkpoint_km" not in header:
+        return "checkpoint_km" in handle.readline()
+
+
+def read_results(path: Path) -> list[Finisher]:
+    """Complete finishers of a results file, or of a record-races file, whose races become
+    one finisher each."""
+    if not is_record_races(path):
         return list(read_finishers(path))
     finishers = []
     for race, splits in read_record_races(path).items():
