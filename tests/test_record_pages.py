@@ -170,6 +170,19 @@ def test_a_finished_athlete_is_final_on_the_board_and_the_overlay(server, open_p
     assert "unofficial" in overlay.locator(".panel").inner_text().lower()
 
 
+def test_a_finished_board_on_a_phone_keeps_chance_in_view(server, open_page):
+    # "1:59:40.2 unofficial" on one line pushed Chance past a 390 px screen.
+    race = finished_race(server)
+    board = open_page(PHONE, race.url("/commentary"))
+    expect(board.locator('tbody tr[data-bib="1"] .projected')).to_contain_text("unofficial")
+    rights = board.locator("thead th").evaluate_all(
+        """heads => heads.filter((h) => h.offsetParent).map((h) => [
+          h.innerText.replace(/\\s+/g, " ").trim(), h.getBoundingClientRect().right])"""
+    )
+    assert "Chance" in dict(rights), rights
+    assert dict(rights)["Chance"] <= PHONE["width"], rights
+
+
 # D. The target line, live between mats
 
 
