@@ -25,13 +25,19 @@ def search_athletes(
         page = select(Athlete).where(everyone).order_by(Athlete.bib).offset(offset).limit(limit)
         return total, list(session.scalars(page))
     found = _matching_ids(race, query).subquery()
-    # The match is evaluated once: the page carries the total beside each row.
-    rows = session.execute(
-        select(Athlete, func.count().over())
-        .join(found, found.c.id == Athlete.id)
-        .order_by(Athlete.bib)
+    # The match is evaluated once: the page carries the total beside each row. Each match's
+    # bib is looked up by its id: a join let PostgreSQL, which cannot tell how few ids an
+    # intersection leaves, scan the whole field instead.
+    bib = select(Athlete.bib).where(Athlete.id == found.c.id).scalar_subquery()
+    page = (
+        select(found.c.id, func.count().over().label("total"))
+        .order_by(bib)
         .offset(offset)
         .limit(limit)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Athlete, page.c.total).join(page, page.c.id == Athlete.id).order_by(Athlete.bib)
     ).all()
     if rows:
         return rows[0][1], [athlete for athlete, _ in rows]
