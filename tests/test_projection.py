@@ -7,7 +7,7 @@ import pytest
 from racekit import KIPCHOGE
 from tracker.domain.course import CheckpointMark, Course
 from tracker.domain.pace import format_duration, format_pace, pace_s_per_km
-from tracker.domain.projection import Passing, project
+from tracker.domain.projection import Passing, not_projected, project
 
 MARATHON = 42195.0
 VIENNA_CHECKPOINTS = tuple(
@@ -171,3 +171,11 @@ def test_commentary_notes_read_out_the_schedule_the_projection_and_the_pace_need
         notes_for(VIENNA, struggling, project(VIENNA, struggling))[-1]
         == "the target is out of reach"
     )
+
+
+def test_an_athlete_out_of_the_race_keeps_the_average_pace_run_from_their_waves_gun():
+    # Out after 10 km at 2400 s on the race's clock, in a wave fired 600 s after it: 1800 s
+    # run, 3:00/km (from the race's gun it would read 4:00/km).
+    seen = [Passing("10K", 10000.0, 2400.0)]
+    assert not_projected(Course(42195, 7200), seen, gun_s=600.0).pace_s_per_km == 180.0
+    assert not_projected(Course(42195, 7200), seen).pace_s_per_km == 240.0

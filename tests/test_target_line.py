@@ -86,3 +86,10 @@ def test_an_approximate_half_way_time_does_not_hold_the_estimate_before_half_way
     track = athlete_track(with_half, measured, recorded_m=21097.5)
     assert track[-1][1] == 24999.0
     assert along(track, 3700.0) > 21097.5
+
+
+def test_a_wave_runners_first_segment_is_run_from_their_waves_gun():
+    # Wave B's gun 600 s after the race's; 5 km at 1450 s on the race's clock is 850 s run
+    # (2:50/km), so 100 s on the estimate is 588.2 m past the mat, not 5000/1450 m a second.
+    track = athlete_track(VIENNA, [Passing("5K", 5000.0, 1450.0)], gun_s=600.0)
+    assert along(track, 1550.0) == pytest.approx(5000.0 + 100 / 0.170, abs=0.01)

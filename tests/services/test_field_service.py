@@ -276,6 +276,9 @@ def test_search_pages_through_the_field(session, city):
     total, first = search_athletes(session, city, "j", offset=0, limit=1)
     _, second = search_athletes(session, city, "j", offset=1, limit=1)
     assert total == 2 and [a.bib for a in first + second] == ["101", "103"]
+    # Past the last page: no athletes, and still how many there are in all.
+    assert search_athletes(session, city, "j", offset=5, limit=1) == (2, [])
+    assert search_athletes(session, city, "nobody", offset=5, limit=1) == (0, [])
 
 
 def test_results_by_category_are_paged_and_unofficial_until_published(session, city):

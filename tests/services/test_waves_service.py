@@ -11,6 +11,7 @@ from racekit import GUN_TIME, after_gun
 from tracker.domain.race_clock import SplitTime
 from tracker.domain.refusals import Refusal
 from tracker.services import athletes, gun, races, waves
+from tracker.services.athlete_status import set_status
 from tracker.services.reads import ReadIn, ingest_reads
 from tracker.services.snapshots import athlete_snapshot
 from tracker.services.split_requests import record_split
@@ -172,3 +173,16 @@ def test_a_wave_that_shared_the_race_gun_moves_with_its_correction(session, wave
     assert waves.find_wave(waved, "B").gun_time == after_gun(WAVE_B)
     one, two = (races.find_athlete(session, waved, bib) for bib in ("1", "2"))
     assert (one.gun_offset_ms, two.gun_offset_ms) == (0, (WAVE_B - 30) * 1000)
+
+
+def test_a_wave_runners_estimate_and_pace_out_of_the_race_count_from_their_waves_gun(
+    session, waved
+):
+    # Runner 3 (wave B) at 10 km 1800 s after their gun: 3:00/km, not 5:00/km from the race's.
+    read(waved, session, "C3", WAVE_B + 1800, "10K", 1)
+    track = snapshot(session, waved, "3")["projection"]["track"]
+    speed = (track[1][1] - track[0][1]) / (track[1][0] - track[0][0])
+    assert speed == pytest.approx(10000 / 1800)
+    athlete = races.find_athlete(session, waved, "3")
+    write(lambda: set_status(session, waved, athlete, status="dnf", reason="cramp"))
+    assert snapshot(session, waved, "3")["projection"]["pace_s_per_km"] == pytest.approx(180)

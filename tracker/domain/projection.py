@@ -158,8 +158,9 @@ def _required_pace(course: Course, last: Passing, gun_s: float) -> float | None:
     return pace_s_per_km(time_left, next_m - last.distance_m) if time_left > 0 else None
 
 
-def not_projected(course: Course, passings: Sequence[Passing]) -> Projection:
-    """Where an athlete out of the race (dns, dnf, dq) was last seen, and nothing ahead.
+def not_projected(course: Course, passings: Sequence[Passing], gun_s: float = 0.0) -> Projection:
+    """Where an athlete out of the race (dns, dnf, dq) was last seen, and nothing ahead; the
+    average pace is run from their wave's gun, `gun_s` after the race's.
 
     >>> not_projected(Course(42195, 7200), [Passing("10K", 10000, 1800)]).projected_finish_s
     """
@@ -170,7 +171,7 @@ def not_projected(course: Course, passings: Sequence[Passing]) -> Projection:
         last_elapsed_s=last.elapsed_s if last else None,
         distance_m=last.distance_m if last else 0.0,
         finished=bool(last) and last.distance_m >= course.distance_m,
-        pace_s_per_km=pace_s_per_km(last.elapsed_s, last.distance_m) if last else None,
+        pace_s_per_km=pace_s_per_km(last.elapsed_s - gun_s, last.distance_m) if last else None,
         last_segment_pace_s_per_km=None,
         gap_s=None,
         projected_finish_s=None,

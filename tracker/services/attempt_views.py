@@ -53,9 +53,11 @@ def attempt_race_view(race: Race, course: Course) -> dict:
     }
 
 
-def estimate_track(course: Course, trusted: list[Passing], recorded_m: float) -> list[list]:
+def estimate_track(
+    course: Course, trusted: list[Passing], recorded_m: float, gun_s: float
+) -> list[list]:
     """Where the athlete is estimated to be between mats (empty before a split)."""
-    return [list(point) for point in athlete_track(course, trusted, recorded_m)]
+    return [list(point) for point in athlete_track(course, trusted, recorded_m, gun_s)]
 
 
 def attempt_athlete_view(

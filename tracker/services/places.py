@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from sqlalchemy import case, event, func, inspect, select, update
+from sqlalchemy import Integer, case, event, func, inspect, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from ..domain.athlete_status import placed
@@ -22,6 +22,8 @@ from ..models import Athlete, Race, Split
 # The athlete's columns a split's place keys follow.
 _FOLLOWED = ("chip_start_ms", "gun_offset_ms", "status", "gender", "category", "pacer_group_id")
 PLACE_GROUPS = ("overall", "gender", "category")
+# The two kinds of row of the one places statement: a count ahead, a chip time between.
+_AHEAD, _BETWEEN = 0, 1
 
 
 def place_ms_of(split: Split, athlete: Athlete) -> int | None:
@@ -107,28 +109,44 @@ def refresh_race(session: Session, race: Race) -> None:
 
 
 def _places_in(
-    session: Session, checkpoint_id: int, group: str, value, chip_times: list[int]
-) -> dict[int, int]:
-    """Places among the ranked splits at a checkpoint (in a gender or category when `group`
-    names one) of these chip times, by chip time: one count before the fastest of them and
-    the chip times between the fastest and the slowest, both on an index; ties share a place.
+    session: Session, checkpoint_id: int, asked: dict[tuple, list[int]]
+) -> dict[tuple, dict[int, int]]:
+    """Places among the ranked splits at a checkpoint, for each (group, value) asked (the
+    group overall, or a gender or category) of its chip times, by chip time: a count before
+    the fastest of them and the chip times between the fastest and the slowest, both on an
+    index; ties share a place.
 
-    However many times are asked for, two queries: a batch of splits at one mat, a page of
+    However many times and groups are asked for, one statement (a round trip each was most
+    of a results page's time on PostgreSQL): a batch of splits at one mat, a page of
     results, or a whole checkpoint for a CSV.
     """
-    where = [Split.checkpoint_id == checkpoint_id]
-    if group != "overall":
-        where.append(getattr(Split, group) == value)
-    low, high = min(chip_times), max(chip_times)
-    ahead = session.scalar(select(func.count()).where(*where, Split.place_ms < low))
-    between = list(
-        session.scalars(
-            select(Split.place_ms)
-            .where(*where, Split.place_ms >= low, Split.place_ms <= high)
-            .order_by(Split.place_ms)
+    parts = []
+    for part, ((group, value), chip_times) in enumerate(asked.items()):
+        where = [Split.checkpoint_id == checkpoint_id]
+        if group != "overall":
+            where.append(getattr(Split, group) == value)
+        low, high = min(chip_times), max(chip_times)
+        tag = literal(part, Integer)
+        parts.append(
+            select(tag, literal(_AHEAD, Integer), func.count()).where(*where, Split.place_ms < low)
         )
-    )
-    return {t: ahead + bisect_left(between, t) + 1 for t in chip_times}
+        parts.append(
+            select(tag, literal(_BETWEEN, Integer), Split.place_ms).where(
+                *where, Split.place_ms >= low, Split.place_ms <= high
+            )
+        )
+    ahead: dict[int, int] = {}
+    between: dict[int, list[int]] = {part: [] for part in range(len(asked))}
+    for part, kind, number in session.execute(union_all(*parts)):
+        if kind == _AHEAD:
+            ahead[part] = number
+        else:
+            between[part].append(number)
+    found = {}
+    for part, (group_value, chip_times) in enumerate(asked.items()):
+        times = sorted(between[part])
+        found[group_value] = {t: ahead[part] + bisect_left(times, t) + 1 for t in chip_times}
+    return found
 
 
 def place_table(session: Session, checkpoint_id: int, keyed: list[tuple]) -> list[dict]:
@@ -136,12 +154,14 @@ def place_table(session: Session, checkpoint_id: int, keyed: list[tuple]) -> lis
     (chip time, gender, category), in the same order."""
     if not keyed:
         return []
-    found: dict[tuple, dict[int, int]] = {}
+    asked: dict[tuple, list[int]] = {}
     for index, group in enumerate(PLACE_GROUPS):
-        values = {None} if group == "overall" else {key[index] for key in keyed} - {None}
-        for value in values:
-            times = [key[0] for key in keyed if group == "overall" or key[index] == value]
-            found[group, value] = _places_in(session, checkpoint_id, group, value, times)
+        for key in keyed:
+            if group == "overall":
+                asked.setdefault((group, None), []).append(key[0])
+            elif key[index] is not None:
+                asked.setdefault((group, key[index]), []).append(key[0])
+    found = _places_in(session, checkpoint_id, asked)
     return [
         places_view(
             gender,

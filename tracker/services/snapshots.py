@@ -179,6 +179,8 @@ def athlete_view(
     trusted = [p for p in passings if p.checkpoint not in flags and p.checkpoint not in estimated]
     course = planned_course(course, athlete.target_s, athlete.plan)
 
+    gun_s = athlete.gun_offset_ms / 1000  # their wave's gun, on the race's clock
+
     def projected(passings: list[Passing]) -> Projection:
         return project(
             course,
@@ -187,11 +189,11 @@ def athlete_view(
             clock_rate=race.clock_rate,
             model=model,
             own_start_s=own_start_ms(athlete) / 1000,
-            gun_s=athlete.gun_offset_ms / 1000,
+            gun_s=gun_s,
         )
 
     running = in_the_race(athlete.status)
-    projection = projected(trusted) if running else not_projected(course, trusted)
+    projection = projected(trusted) if running else not_projected(course, trusted, gun_s)
     # A checkpoint with a time, even one the projection leaves out, is no longer ahead.
     recorded = {split.checkpoint.code for split in live}
     recorded_m = max((split.checkpoint.distance_m for split in live), default=0.0)
@@ -224,7 +226,7 @@ def athlete_view(
         "projection": {
             **projection_view(race, projection, skip=recorded),
             # Out of the race (dns, dnf, dq): nowhere on the course to estimate.
-            "track": estimate_track(course, trusted, recorded_m) if running else [],
+            "track": estimate_track(course, trusted, recorded_m, gun_s) if running else [],
         },
         "notes": notes_for(course, trusted, projection) if running else [],
         **attempt_athlete_view(race, course, trusted, projection, before),
