@@ -1,7 +1,7 @@
 """search's name-word index carries the athlete: a prefix range is read from the index alone
 
 Revision ID: e8b3f1a6c4d0
-Revises: d41a7c2e9b10
+Revises: a3f5c9e1d7b2
 Create Date: 2026-12-03 19:05:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e8b3f1a6c4d0"
-down_revision = "d41a7c2e9b10"
+down_revision = "a3f5c9e1d7b2"
 branch_labels = None
 depends_on = None
 
