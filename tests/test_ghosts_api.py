@@ -12,7 +12,7 @@ from racekit import EVEN_PLAN as PLAN
 from racekit import EVEN_PLAN_CSV as CSV
 from racekit import post_split, set_up_vienna
 
-PUBLISHED = ["vienna-2019", "monza-2017", "berlin-2018"]
+PUBLISHED = ["vienna-2019", "monza-2017", "berlin-2018", "berlin-2022", "chicago-2023"]
 
 
 def put(client, auth, body, *, key="even-2-01", role="official", **extra):

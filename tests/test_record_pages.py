@@ -508,6 +508,8 @@ def test_a_ghost_chosen_on_the_page_shows_its_gap_at_each_checkpoint_and_live(se
         "vienna-2019",
         "monza-2017",
         "berlin-2018",
+        "berlin-2022",
+        "chicago-2023",
     ]
     athlete = snapshot["athletes"][0]
     assert athlete["ghost_gaps"]["berlin-2018"] == [["5K", -14.0], ["10K", -41.0]]

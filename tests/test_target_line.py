@@ -64,6 +64,10 @@ def test_the_estimate_never_reaches_the_next_mat_before_it_is_read(elapsed_s):
         ("berlin-2018", 30000.0, 5111.0, -94.0),  # Vienna's 30 km against Berlin's 1:26:45
         ("monza-2017", 21097.5, 3590.0, -7.0),  # half-way, where Monza has a time
         ("vienna-2019", 21097.5, 3590.0, 3590.0 - (3407 + 852 * 1097.5 / 5000)),  # in between
+        ("berlin-2022", 30000.0, 5111.0, -29.0),  # Vienna's 30 km against Berlin's 1:25:40
+        ("chicago-2023", 21097.5, 3600.0, -48.0),  # half-way, Chicago's 1:00:48
+        # Chicago has nothing at 30 km: even pace from its half to its finish.
+        ("chicago-2023", 30000.0, 5111.0, 5111.0 - (3648 + 3587 * 8902.5 / 21097.5)),
     ],
 )
 def test_the_gap_to_a_reference_run_at_a_checkpoint(key, distance_m, elapsed_s, behind_s):

@@ -2,8 +2,9 @@
 
 Elapsed seconds from the gun at each distance, as listed in ../shared/data/elite_splits.csv,
 with the sources it names. Vienna 2019's half-way time is left out: the sources disagree
-(59:35 to 59:54). Berlin 2022 (2:01:09) and Chicago 2023 (2:00:35) are not here yet: their
-5 km splits were not in a source at hand to check them against.
+(59:35 to 59:54). Berlin 2022 (2:01:09) and Chicago 2023 (2:00:35) carry only the points two
+race reports agree on (no full 5 km table was at hand to check against); between points a
+ghost runs at even pace, so its gap is exact at those points and an estimate between them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ class ReferenceRun:
     def track(self) -> Track:
         """The run as a track of (elapsed s, distance m) points from the gun."""
         return ((0.0, 0.0), *((elapsed, distance) for distance, elapsed in self.splits))
+
+
+def _at(finish: float, **elapsed_at_km: float) -> tuple:
+    """Points at the distances a source gives: `_at(7269, k5=854, half=3591)`."""
+    points = [
+        (21097.5 if key == "half" else 1000.0 * float(key[1:]), t)
+        for key, t in elapsed_at_km.items()
+    ]
+    return (*sorted(points), (42195.0, finish))
 
 
 def _every_5k(*elapsed: float, half: float | None = None, finish: float) -> tuple:
@@ -57,6 +67,21 @@ REFERENCE_RUNS = (
         7299.0,
         "World Athletics race report; 20 and 35 km FloTrack km-split table",
         _every_5k(864, 1741, 2618, 3476, 4344, 5205, 6061, 6932, half=3666, finish=7299),
+    ),
+    ReferenceRun(
+        "berlin-2022",
+        "Kipchoge, Berlin 2022 (world record)",
+        7269.0,
+        "race reports: germanroadraces.de (5 and 10 km), informereastafrica.com (half, 30 km"
+        " and finish); no 15, 20, 25, 35 or 40 km time",
+        _at(7269, k5=854, k10=1703, half=3591, k30=5140),
+    ),
+    ReferenceRun(
+        "chicago-2023",
+        "Kiptum, Chicago 2023 (world record)",
+        7235.0,
+        "race reports: letsrun.com and runabc.co.uk (half 1:00:48, finish); half and finish only",
+        _at(7235, half=3648),
     ),
 )
 
