@@ -200,3 +200,23 @@ def test_an_official_records_a_group_out_from_the_keyboard(server, tokens, open_
     )  # fmt: skip
     assert last["source"] == "official" and last["entered_by"] == "official-1"
     assert page.errors == []
+
+
+def test_the_console_expects_the_group_pacing_now_not_the_resting_ones(server, tokens, open_page):
+    # Forty-one pacers filled the Vienna demo's "Expected here"; only the group in front may
+    # pass next, with the athletes.
+    race = Race(server)
+    race.rotate("A", "in", 0, 0)
+    page = open_page(LAPTOP, f"{server.base_url}/login?next=/races/{race.slug}/official")
+    page.fill("#token", tokens["official"])
+    page.click("button[type=submit]")
+    expect(page.locator("#rotation-now")).to_contain_text("Pacing now: Group A")
+    expected = page.locator("#expected .passed-bib")
+    expect(expected).to_have_count(3)
+    assert sorted(expected.all_inner_texts()) == ["1", "P1", "P2"]
+    race.split("P3", "5K", 849)  # B's pacer at the changeover mat puts B in front
+    expect(page.locator("#rotation-now")).to_contain_text("Pacing now: Group B")
+    # At 5K: the athlete and B's two pacers still to pass (P3 has), none of A's.
+    expect(expected).to_have_count(3)
+    assert sorted(expected.all_inner_texts()) == ["1", "P4", "P5"]
+    assert page.errors == []

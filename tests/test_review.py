@@ -355,6 +355,20 @@ def test_an_athlete_seen_further_on_or_out_of_the_race_is_not_overdue(client, au
     assert [i["bib"] for i in queue(client, auth, "?kind=overdue")["items"]] == ["1"]
 
 
+def test_a_pacer_running_stints_in_a_group_is_not_overdue(client, auth, running):
+    # Pacers in a group run their stints and step off: a resting group is not a missing
+    # runner (the Vienna demo's 41 filled the safety list).
+    body = {"members": ["P1"], "plan": [{"in_m": 0, "out_m": 5000}]}
+    put = client.put("/api/races/vienna/pacer-groups/A", json=body, headers=auth["admin"])
+    assert put.status_code == 200, put.json
+    assert [i["bib"] for i in queue(client, auth, "?kind=overdue")["items"]] == ["1"]
+    # Out of every group, a pacer is expected at the mats like anyone.
+    emptied = {"members": [], "plan": [{"in_m": 0, "out_m": 5000}]}
+    put = client.put("/api/races/vienna/pacer-groups/A", json=emptied, headers=auth["admin"])
+    assert put.status_code == 200, put.json
+    assert [i["bib"] for i in queue(client, auth, "?kind=overdue")["items"]] == ["P1", "1"]
+
+
 # --- the queue's shape --------------------------------------------------------------------
 
 

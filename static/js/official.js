@@ -7,6 +7,7 @@ import { bindRotations } from "./rotations.js";
 import { startReview } from "./review.js";
 import { chooseUnits } from "./units.js";
 
+const OUT_OF_RACE = new Set(["dns", "dnf", "dq"]);
 const body = document.body;
 const slug = body.dataset.race;
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -187,7 +188,11 @@ function render() {
   }
   renderRotations(state.race);
   const code = select.value;
+  // Who may pass here next: the server's rule (domain.athlete_status.due_at_mats: in the
+  // race, in no pacer group), and the group pacing now, whose pacers an official may tap.
+  const pacingNow = state.race.pacing ? state.race.pacing.now : null;
   const expected = state.athletes
+    .filter((a) => !OUT_OF_RACE.has(a.status) && (!a.pacer_group || a.pacer_group === pacingNow))
     .filter((a) => !a.splits.some((s) => s.checkpoint === code))
     .map((a) => ({ athlete: a, eta: a.projection.eta.find((e) => e.checkpoint === code) }))
     .sort((x, y) => (x.eta ? x.eta.elapsed_s : 1e9) - (y.eta ? y.eta.elapsed_s : 1e9));

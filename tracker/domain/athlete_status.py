@@ -49,6 +49,17 @@ def in_the_race(officials: str | None) -> bool:
     return officials not in OFFICIAL
 
 
+def due_at_mats(officials: str | None, *, in_pacer_group: bool) -> bool:
+    """Whether officials and mat health expect the athlete at every mat: in the race, and
+    not a pacer running in a group (they run their stints and step off; a resting group is
+    not a missing runner, nor a mat gone silent).
+
+    >>> due_at_mats(None, in_pacer_group=False), due_at_mats(None, in_pacer_group=True)
+    (True, False)
+    """
+    return in_the_race(officials) and not in_pacer_group
+
+
 def placed(officials: str | None, *, in_pacer_group: bool) -> bool:
     """Whether an athlete's splits count for places: in the race, and not a pacer running
     in a group (they set a record attempt's pace; the V crossing a mat a second before

@@ -73,7 +73,12 @@ def _overdue_at_each_mat(session: Session, race: Race, now: datetime, after_s: f
     ids = {cp.code: cp.id for cp in race.checkpoints}
     waves = [(w.gun_time - race.gun_time).total_seconds() for w in race.waves if w.gun_time]
     latest_start_s = max([0.0, *waves]) + scoring.START_WINDOW_S
-    in_race = (Athlete.race_id == race.id, Athlete.status.is_(None))
+    # domain.athlete_status.due_at_mats, as SQL: in the race and in no pacer group.
+    in_race = (
+        Athlete.race_id == race.id,
+        Athlete.status.is_(None),
+        Athlete.pacer_group_id.is_(None),
+    )
     found = []
     for index, mark in enumerate(marks):
         beyond = aliased(Split)

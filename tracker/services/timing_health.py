@@ -34,8 +34,9 @@ def _athletes_due(session: Session, race: Race, now: datetime) -> dict[str, int]
     if not mat_health.anyone_due(course.distance_m, race_elapsed):
         return {}
     by_code = {cp.code: cp for cp in race.checkpoints}
-    # An athlete out of the race (dns, dnf, dq) is due nowhere.
-    in_race = Athlete.status.is_(None)
+    # domain.athlete_status.due_at_mats, as SQL: out of the race (dns, dnf, dq) or pacing
+    # in a group, due nowhere.
+    in_race = and_(Athlete.status.is_(None), Athlete.pacer_group_id.is_(None))
     due: dict[str, int] = {}
     previous = None
     for mark in course.checkpoints:
