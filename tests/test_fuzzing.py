@@ -43,7 +43,7 @@ def write_routes(app, client, auth) -> list[tuple[str, str]]:
     """(method, url) of every API route that takes a JSON body, on a real race and split."""
     set_up_vienna(client, auth)
     split_id = post_split(client, auth, "5K", 850).json["split"]["id"]
-    values = {"slug": "vienna", "split_id": split_id, "bib": "1", "code": "A"}
+    values = {"slug": "vienna", "split_id": split_id, "bib": "1", "code": "A", "key": "even-plan"}
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/"):

@@ -92,8 +92,8 @@ def test_the_spectator_page_shows_a_posted_split_and_the_new_projection_without_
     expect(card.locator(".margin")).to_have_text("−0:11.3")
     # Elite pace: the even-pace projection, the pacing-physics range (each end rounded up,
     # never faster than the model says), and the chance of a sub-2 (rounded down).
-    expect(card.locator(".range")).to_have_text("80% range 1:58:46 – 2:00:53")
-    expect(card.locator(".chance")).to_have_text("59% chance under 2:00:00")
+    expect(card.locator(".range")).to_have_text("80% range 1:58:54 – 2:00:45")
+    expect(card.locator(".chance")).to_have_text("60% chance under 2:00:00")
     expect(card.locator(".etas tbody tr").first.locator("td").first).to_have_text("35K")
     assert page.errors == []
 
