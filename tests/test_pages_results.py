@@ -112,6 +112,7 @@ def test_the_results_page_fits_a_phone_and_a_laptop(server, page):
         expect(page.locator("#status")).to_have_text("● Live")
         expect(page.locator("#results tbody tr")).to_have_count(6)
         expect(page.locator("#checkpoint")).to_have_value("FINISH")
+        expect(page.locator("#race-clock")).not_to_have_text("–")
         widest = page.evaluate(
             "Math.max(...[...document.querySelectorAll('body *')]"
             ".map(e => e.getBoundingClientRect().right))"
@@ -130,4 +131,6 @@ def test_the_results_page_fits_a_phone_and_a_laptop(server, page):
 
 
 def test_an_unknown_race_has_no_results_page(server):
-    assert requests.get(f"{server.base_url}/races/no-such-race/results", timeout=10).status_code == 404
+    assert (
+        requests.get(f"{server.base_url}/races/no-such-race/results", timeout=10).status_code == 404
+    )
