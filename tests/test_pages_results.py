@@ -134,3 +134,24 @@ def test_an_unknown_race_has_no_results_page(server):
     assert (
         requests.get(f"{server.base_url}/races/no-such-race/results", timeout=10).status_code == 404
     )
+
+
+def test_follow_on_the_results_page_adds_the_card_to_a_spectator_page_open_in_another_tab(
+    server, page
+):
+    race = field_race(server)
+    page.goto(f"{server.base_url}/races/{race.slug}")
+    expect(page.locator("#status")).to_have_text("● Live")
+    results = page.context.new_page()
+    results.goto(f"{server.base_url}/races/{race.slug}/results?gender=F")
+    results.locator('#results tr[data-bib="12"] .follow-button').click()
+    results.locator('#results tr[data-bib="13"] .follow-button').click()
+    expect(page.locator("#followed .chip")).to_have_text(["12×", "13×"])
+    expect(page.locator(".card")).to_have_count(2)
+    expect(page.locator('.card[data-bib="12"] .who')).to_have_text("Ruth Chepngetich")
+    # Unfollowed there, gone here.
+    results.locator('#results tr[data-bib="12"] .follow-button').click()
+    expect(results.locator('#results tr[data-bib="12"] .follow-button')).to_have_text("Follow")
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page.locator('.card[data-bib="13"]')).to_have_count(1)
+    assert page.errors == []

@@ -14,3 +14,10 @@ export function followedBibs(slug) {
 export function keepFollowed(slug, bibs) {
   try { localStorage.setItem(key(slug), JSON.stringify(bibs)); } catch { /* private mode: this page only */ }
 }
+
+// Another tab (the results page) following or unfollowing: `onChange(bibs)`.
+export function onFollowedChange(slug, onChange) {
+  window.addEventListener("storage", (event) => {
+    if (event.key === key(slug)) onChange(followedBibs(slug));
+  });
+}

@@ -2,7 +2,7 @@
 // paged; follow an athlete from here onto the spectator page.
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
 import { duration, el } from "./format.js";
-import { followedBibs, keepFollowed } from "./following.js";
+import { followedBibs, keepFollowed, onFollowedChange } from "./following.js";
 import { chooseUnits } from "./units.js";
 
 const slug = document.body.dataset.race;
@@ -192,7 +192,7 @@ categoryChoice.addEventListener("change", () => choose({ category: categoryChoic
 previous.addEventListener("click", () => choose({ offset: Math.max(0, view.offset - view.limit) }));
 next.addEventListener("click", () => choose({ offset: view.offset + view.limit }));
 // Another tab following or unfollowing: the buttons say so.
-window.addEventListener("storage", () => shown && render(shown));
+onFollowedChange(slug, () => shown && render(shown));
 
 genderChoice.value = view.gender;
 fillCategories();

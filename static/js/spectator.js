@@ -3,7 +3,7 @@ import { athleteClock, bindStatus, connectLive, finishStanding, lineGap, pageClo
 import { fillGhostChoice, findGhost, ghostGaps, ghostGapsText, rememberGhost, rememberedGhost } from "./ghosts.js";
 import { distance, drift, duration, el, gap, inUnits, lineText, pace, percent, perUnit, perUnitSeconds, requiredPace, shownUnder, signedSeconds, tolerance, units, wallTime, zoneName } from "./format.js";
 import { chooseUnits } from "./units.js";
-import { followedBibs, keepFollowed } from "./following.js";
+import { followedBibs, keepFollowed, onFollowedChange } from "./following.js";
 
 const body = document.body;
 const slug = body.dataset.race;
@@ -41,6 +41,15 @@ const live = connectLive({
   onStatus: bindStatus(document.getElementById("status")),
 });
 tickUpdated(document.getElementById("updated"), live);
+
+// Followed from the results page in another tab: the cards follow at once.
+if (!fixedBib) {
+  onFollowedChange(slug, (bibs) => {
+    followed = bibs;
+    live.follow(followed);
+    renderFollowed();
+  });
+}
 
 function saveFollowed() {
   if (!fixedBib) keepFollowed(slug, followed);
