@@ -3,8 +3,6 @@ Follow puts the athlete on the spectator page; unofficial until an official publ
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import requests
 from playwright.sync_api import expect
 from test_pages import browser, database, page, server, tokens  # noqa: F401
@@ -20,7 +18,6 @@ FIELD = (
     ("22", "Kenenisa Bekele", "M", 1988),
     ("23", "Lelisa Desisa", "M", 1978),
 )
-SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
 def field_race(server):
@@ -101,11 +98,10 @@ def test_filters_and_pages_change_the_rows_and_follow_reaches_the_spectator_page
     assert page.errors == []
 
 
-def test_the_results_page_fits_a_phone_and_a_laptop(server, page):
+def test_the_results_page_fits_a_phone_and_a_laptop(server, page, tmp_path):
     race = field_race(server)
     for bib, *_ in FIELD:
         race.split(bib, "FINISH", 7300 + int(bib))
-    SHOTS.mkdir(exist_ok=True)
     for width, height in ((390, 844), (1366, 800)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{server.base_url}/races/{race.slug}/results")
@@ -126,7 +122,7 @@ def test_the_results_page_fits_a_phone_and_a_laptop(server, page):
         category = row.locator(".name-category" if width < 600 else ".category")
         expect(category).to_be_visible()
         expect(category).to_have_text("M40")
-        page.screenshot(path=str(SHOTS / f"results-{width}.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / f"results-{width}.png"), full_page=True)
     assert page.errors == []
 
 
