@@ -66,6 +66,12 @@ def athlete(slug: str, bib: str):
     return render_template("spectator.html", race=race, bib=bib)
 
 
+@bp.get("/races/<slug>/results")
+def results(slug: str):
+    """Results at a checkpoint, by gender or category, paged; follow an athlete from them."""
+    return render_template("results.html", race=_race_or_404(slug))
+
+
 @bp.get("/projection")
 def projection_accuracy():
     """How far the projection was off on past races: why (and how much) to trust it."""

@@ -3,11 +3,11 @@ import { athleteClock, bindStatus, connectLive, finishStanding, lineGap, pageClo
 import { fillGhostChoice, findGhost, ghostGaps, ghostGapsText, rememberGhost, rememberedGhost } from "./ghosts.js";
 import { distance, drift, duration, el, gap, inUnits, lineText, pace, percent, perUnit, perUnitSeconds, requiredPace, shownUnder, signedSeconds, tolerance, units, wallTime, zoneName } from "./format.js";
 import { chooseUnits } from "./units.js";
+import { followedBibs, keepFollowed, onFollowedChange } from "./following.js";
 
 const body = document.body;
 const slug = body.dataset.race;
 const fixedBib = body.dataset.bib || null;
-const storageKey = `follow:${slug}`;
 const cards = document.getElementById("cards");
 const clock = document.getElementById("race-clock");
 const picker = document.getElementById("follow-input");
@@ -26,7 +26,7 @@ chooseUnits(() => {
   if (state) render(null);
 });
 
-let followed = fixedBib ? [fixedBib] : JSON.parse(localStorage.getItem(storageKey) || "[]");
+let followed = fixedBib ? [fixedBib] : followedBibs(slug);
 let state = null;
 
 const live = connectLive({
@@ -42,8 +42,17 @@ const live = connectLive({
 });
 tickUpdated(document.getElementById("updated"), live);
 
+// Followed from the results page in another tab: the cards follow at once.
+if (!fixedBib) {
+  onFollowedChange(slug, (bibs) => {
+    followed = bibs;
+    live.follow(followed);
+    renderFollowed();
+  });
+}
+
 function saveFollowed() {
-  if (!fixedBib) localStorage.setItem(storageKey, JSON.stringify(followed));
+  if (!fixedBib) keepFollowed(slug, followed);
   live.follow(followed);
   renderFollowed();
 }
