@@ -35,6 +35,9 @@ def test_an_official_sets_dnf_in_the_console_and_the_spectator_page_shows_it(
     expect(card.locator(".places")).to_have_text("place 2")
     console = browser.new_context().new_page()
     log_in(console, server.base_url, tokens["official"], f"/races/{race.slug}/official")
+    # The console's script is running (its form is handled) once the link shows live: a
+    # submit before that is the browser's own, and reloads the page.
+    expect(console.locator("#status")).to_have_text("● Live")
     console.fill("#status-bib", "77")
     console.select_option("#status-value", "dnf")
     console.click("#status-form button[type=submit]")
