@@ -5,7 +5,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import event
 
+from conftest import count_rows
 from tracker.db import SQLITE_BUSY_TIMEOUT_MS, begin_write, db
+from tracker.domain.refusals import Refusal
+from tracker.models import Race
+from tracker.transactions import WRITE_ATTEMPTS, write
 
 
 def test_upgrade_head_on_an_empty_database_matches_the_models(app):
@@ -45,3 +49,22 @@ def test_a_write_transaction_on_sqlite_begins_immediate(app):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_a_write_that_collides_on_a_unique_key_every_time_is_refused_not_a_500(app, vienna_race):
+    # Overlapping retried batches (a bridge re-sending while its first attempt still waits on
+    # the database) can collide on one key after another; each collision is decided again,
+    # and one that keeps colliding is a 503 to send again, never an unhandled error.
+    attempts = []
+
+    def change():
+        attempts.append(1)
+        # A race under a slug that is taken, as another request would have stored it.
+        db.session.add(Race(slug="vienna", name="Vienna again", distance_m=42195.0))
+        db.session.flush()
+
+    with pytest.raises(Refusal) as refused:
+        write(change)
+    assert refused.value.code == "write_conflict"
+    assert len(attempts) == WRITE_ATTEMPTS > 2
+    assert count_rows("races") == 1

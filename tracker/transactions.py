@@ -9,12 +9,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .db import begin_write, db, unavailable, utc_now
 from .domain.audit import SYSTEM, Actor
+from .domain.refusals import Refusal
 from .live.publish import publish
 from .metrics import COMMIT_SECONDS
 from .services.live_events import describe_changes, take_pending
 from .services.transaction_notes import forget, notes
 
 T = TypeVar("T")
+
+# Decisions of one write before a unique-key collision is refused (see `write`).
+WRITE_ATTEMPTS = 4
 
 
 def write(change: Callable[[], T], *, actor: Actor = SYSTEM) -> T:
@@ -24,12 +28,14 @@ def write(change: Callable[[], T], *, actor: Actor = SYSTEM) -> T:
     writing, from where) signs the audit log's entries for this change.
 
     A unique-constraint race (two requests with one key at the same moment on PostgreSQL)
-    is rolled back and decided again, when the other request's row is visible.
+    is rolled back and decided again, when the other request's row is visible; overlapping
+    retried batches can collide on one key after another, so it is decided up to
+    WRITE_ATTEMPTS times, and then refused as `write_conflict` (503: send it again).
     """
     session = db.session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("unflushed changes before a write transaction would be lost")
-    for attempt in (1, 2):
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
         # End the read transaction that authentication opened, so the write begins afresh.
         session.rollback()
         forget(session)
@@ -43,8 +49,12 @@ def write(change: Callable[[], T], *, actor: Actor = SYSTEM) -> T:
         except IntegrityError:
             session.rollback()
             take_pending(session)
-            if attempt == 2:
-                raise
+            if attempt == WRITE_ATTEMPTS:
+                raise Refusal(
+                    "write_conflict",
+                    "Other requests kept storing the same keys at the same moment; nothing"
+                    " was stored. Send it again.",
+                ) from None
             continue
         except DBAPIError as error:
             # A lost connection (the database stopped mid-transaction) is no bug: refuse

@@ -91,12 +91,15 @@ STATUS_BY_CODE = {
     "internal_error": 500,
     # The database cannot be reached now: send it again after Retry-After.
     "database_unavailable": 503,
+    # One write collided on unique keys with concurrent ones every time it was decided.
+    "write_conflict": 503,
 }
 RETRY_AFTER_S = 2
 HEADERS_BY_CODE = {
     "auth_required": {"WWW-Authenticate": 'Bearer realm="tracker"'},
     "auth_invalid": {"WWW-Authenticate": 'Bearer realm="tracker", error="invalid_token"'},
     "database_unavailable": {"Retry-After": str(RETRY_AFTER_S)},
+    "write_conflict": {"Retry-After": "1"},
 }
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Flask
-from sqlalchemy.exc import IntegrityError
 
 from ..db import db, utc_now
 from ..domain.audit import Actor
@@ -117,24 +116,19 @@ class ReadSink:
                 db.session.remove()
 
     def _record(self, change, device: str | None = None) -> None:
-        """Commit a device-state change; never let bookkeeping stop the reads. Retried once:
-        two first connections of a new device race to create its row."""
-        for attempt in (1, 2):
-            with self.app.app_context():
-                try:
-                    write(
-                        lambda: change(db.session, find_race(db.session, self.race)),
-                        actor=Actor(device or "timing", None, "timing"),
-                    )
-                    return
-                except IntegrityError:
-                    if attempt == 2:
-                        log.exception("device state not stored")
-                except Exception:
-                    log.exception("device state not stored")
-                    return
-                finally:
-                    db.session.remove()
+        """Commit a device-state change; never let bookkeeping stop the reads. (Two first
+        connections of a new device racing to create its row are decided again by `write`.)
+        """
+        with self.app.app_context():
+            try:
+                write(
+                    lambda: change(db.session, find_race(db.session, self.race)),
+                    actor=Actor(device or "timing", None, "timing"),
+                )
+            except Exception:
+                log.exception("device state not stored")
+            finally:
+                db.session.remove()
 
     def link(self, name: str, protocol: str, *, connected: bool, peer: str | None = None) -> None:
         """Note that a device's connection came up or went down."""
