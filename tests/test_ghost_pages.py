@@ -29,6 +29,7 @@ from test_record_pages import (  # noqa: F401 (the fixtures are used by name)
 )
 
 from racekit import EVEN_PLAN
+from tracker.domain.reference_runs import REFERENCE_RUNS
 
 pytestmark = pytest.mark.server
 SIZES = pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
@@ -141,7 +142,8 @@ def test_the_board_shows_the_chosen_ghosts_live_gap_and_its_gap_at_each_checkpoi
     page = open_page(viewport, race.url("/commentary"))
     row = page.locator('tbody tr[data-bib="1"]')
     expect(row).to_have_count(1)
-    expect(page.locator("#ghost-pick select option")).to_have_count(4)  # line + published
+    # The line and the published runs.
+    expect(page.locator("#ghost-pick select option")).to_have_count(1 + len(REFERENCE_RUNS))
     upload(server, tokens, race)
     expect(page.locator(f'#ghost-choice option[value="{GHOST}"]')).to_have_count(1)
     page.locator("#ghost-choice").select_option(GHOST)
