@@ -141,7 +141,12 @@ def test_a_mass_passage_reaches_spectators_in_a_few_batches_with_nothing_lost(
     race = mass_race
     spectators = [watchers(server.base_url, race.slug) for _ in range(3)]
     follower = watchers(server.base_url, race.slug, ("P7", "P250"))
-    start = spectators[0].state["seq"]
+    # The set-up's own changes may still be on their way (coalesced 4 times a second): every
+    # watcher first reaches the race's current seq, and the passage is counted from there.
+    start = race.snapshot()["seq"]
+    for watcher in [*spectators, follower]:
+        assert watcher.wait_for(lambda w: w.state["seq"] == start, timeout=20)
+        watcher.deltas.clear()
 
     # 300 athletes over the 5K mat within a second or two: three batches of 100 reads.
     began = time.monotonic()
