@@ -9,68 +9,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+from test_record_pages import (  # noqa: F401 (the fixtures are used by name)
+    LAPTOP,
+    PHONE,
+    SIZES,
+    browser,
+    database,
+    open_page,
+    server,
+    tokens,
+)
 
-from browser import launch
 from racekit import CHECKPOINTS
-from servers import Server, flask_cli
 
 pytestmark = pytest.mark.server
-LAPTOP = {"width": 1366, "height": 800}
-PHONE = {"width": 390, "height": 844}
-SIZES = pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 _slugs = itertools.count()
 GROUPS = {"A": ["P1", "P2"], "B": ["P3", "P4", "P5"]}
 NAMES = {"P1": "Jakob Ingebrigtsen", "P2": "Pacemaker 2", "P3": "Bernard Lagat"}
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('pacing-pages') / 'tracker.sqlite3'}"
-    flask_cli(url, "db", "upgrade")
-    return url
-
-
-@pytest.fixture(scope="module")
-def tokens(database):
-    create = ("token", "create", "--role")
-    return {
-        role: flask_cli(database, *create, role, "--name", f"{role}-1").split()[-1]
-        for role in ("admin", "official")
-    }
-
-
-@pytest.fixture(scope="module")
-def server(database, tokens):
-    with Server(database) as running:
-        running.headers = {"Authorization": f"Bearer {tokens['admin']}"}
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    contexts = []
-
-    def open_at(viewport, url):
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.goto(url)
-        return page
-
-    yield open_at
-    for context in contexts:
-        context.close()
 
 
 class Race:
