@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.race_clock import SplitTime
@@ -27,11 +27,37 @@ def _live_split(session: Session, athlete: Athlete, checkpoint: Checkpoint) -> S
     )
 
 
-def _repeat_of(session: Session, key: str, race: Race, athlete, checkpoint, elapsed_ms: int):
+def _repeat_of(
+    session: Session,
+    key: str | None,
+    client_id: uuid.UUID | None,
+    race: Race,
+    athlete,
+    checkpoint,
+    elapsed_ms: int,
+):
     """The split an earlier request with this key stored, if any; a Refusal if that request
-    was for another split."""
-    earlier = session.scalar(select(Split).where(Split.idempotency_key == key))
+    was for another split, or if the public id belongs to a split stored without this key.
+
+    Key and id are looked up in one statement: on PostgreSQL two looks could straddle a
+    concurrent twin's commit, missing its key and then finding its id.
+    """
+    wanted = []
+    if key is not None:
+        wanted.append(Split.idempotency_key == key)
+    if client_id is not None:
+        wanted.append(Split.id == client_id)
+    if not wanted:
+        return None
+    found = session.scalars(select(Split).where(or_(*wanted))).all()
+    earlier = next((split for split in found if key and split.idempotency_key == key), None)
     if earlier is None:
+        if found:  # the id alone: a split the scorer or a replay made
+            raise Refusal(
+                "idempotency_conflict",
+                "This id belongs to another split; send a new id.",
+                existing_id=str(client_id),
+            )
         return None
     same = (
         earlier.race_id == race.id
@@ -96,17 +122,9 @@ def record_split(
     athlete = find_athlete(session, race, bib, field="bib")
     checkpoint = find_checkpoint(race, checkpoint_code)
     elapsed_ms = elapsed_ms_of(session, race, given, now, future_tolerance_s)
-    if key is not None:
-        earlier = _repeat_of(session, key, race, athlete, checkpoint, elapsed_ms)
-        if earlier is not None:
-            return SplitOutcome(earlier, changed=False)
-    if client_id is not None and session.get(Split, client_id) is not None:
-        # Another split already has this public id (one the scorer or a replay made).
-        raise Refusal(
-            "idempotency_conflict",
-            "This id belongs to another split; send a new id.",
-            existing_id=str(client_id),
-        )
+    earlier = _repeat_of(session, key, client_id, race, athlete, checkpoint, elapsed_ms)
+    if earlier is not None:
+        return SplitOutcome(earlier, changed=False)
     live = _live_split(session, athlete, checkpoint)
     if live is not None:
         return _same_time_again(live, elapsed_ms)
