@@ -63,6 +63,8 @@ STATE_CHANGING_ROUTES = {
     ("DELETE", "/api/races/<slug>/splits/<split_id>"): OFFICIALS,
     ("POST", "/api/races/<slug>/splits/<split_id>/revert"): OFFICIALS,
     ("POST", "/api/races/<slug>/splits/<split_id>/confirm"): OFFICIALS,
+    ("POST", "/api/races/<slug>/read-conflicts/<conflict_id>/accept"): OFFICIALS,
+    ("POST", "/api/races/<slug>/read-conflicts/<conflict_id>/dismiss"): OFFICIALS,
     ("POST", "/api/races/<slug>/reads"): READ_FEED,
     ("PUT", "/api/races/<slug>/pacer-groups/<code>"): RACE_SETUP,
     ("POST", "/api/races/<slug>/pacer-rotations"): OFFICIALS,

@@ -172,3 +172,63 @@ def test_an_official_works_the_review_queue_from_the_keyboard(
     assert kipchoge["projection"]["last_checkpoint"] == "10K"
     context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("width, height", [(390, 844)])
+def test_an_official_scores_or_dismisses_a_conflicting_read_from_the_keyboard(
+    server, tokens, browser, width, height
+):
+    """A bridge restarted its numbering: its seqs 1 and 2 came again with other reads."""
+    gun = datetime.now(UTC) - timedelta(hours=1)
+    race = RemoteRace(server, athletes=ATHLETES, gun=gun.isoformat())
+
+    def reads(*sent):
+        race.post(
+            f"/api/races/{race.slug}/reads",
+            {
+                "reads": [
+                    {
+                        "source": f"bridge-{race.slug}",
+                        "seq": seq,
+                        "chip": chip,
+                        "checkpoint": checkpoint,
+                        "time": (gun + timedelta(seconds=elapsed)).isoformat(),
+                    }
+                    for seq, chip, checkpoint, elapsed in sent
+                ]
+            },
+        )
+
+    race.post(f"/api/races/{race.slug}/athletes/1/chips", {"chip": "CHIP-1"})
+    reads((1, "CHIP-1", "5K", 850), (2, "CHIP-80", "5K", 900))
+    reads((1, "CHIP-1", "10K", 1710), (2, "CHIP-80", "5K", 901))
+    context = browser.new_context(viewport={"width": width, "height": height})
+    console = context.new_page()
+    log_in(console, server.base_url, tokens["official"], f"/races/{race.slug}/official")
+    expect(item(console, "read_conflict")).to_have_count(2)
+    console.focus("#review-items")
+    while "chip CHIP-1 at 10K" not in selected(console).inner_text():
+        console.keyboard.press("j")
+    expect(selected(console)).to_contain_text("a accept (score it) · d dismiss")
+    console.keyboard.press("a")
+    expect(console.locator("#resolve-reason")).to_be_focused()
+    expect(console.locator("#resolve-what")).to_have_text(
+        f"Score read bridge-{race.slug}:1 (chip CHIP-1 at 10K)"
+    )
+    console.keyboard.type("the bridge restarted at 10K")
+    console.locator(".review-panel").screenshot(path=f"{SHOTS}-{width}-conflict.png")
+    console.keyboard.press("Enter")
+    expect(console.locator("#message")).to_have_text("Read scored: used for bib 1.")
+    expect(item(console, "read_conflict")).to_have_count(1)
+    # The other: a second's jitter on a re-sent read, nothing to score.
+    while "chip CHIP-80" not in selected(console).inner_text():
+        console.keyboard.press("j")
+    console.keyboard.press("d")
+    console.keyboard.type("re-sent with a jittered clock")
+    console.keyboard.press("Enter")
+    expect(console.locator("#message")).to_have_text("Read dismissed.")
+    expect(item(console, "read_conflict")).to_have_count(0)
+    assert widths_fit(console) == []
+    kipchoge = requests.get(f"{server.base_url}/api/races/{race.slug}/athletes/1").json()
+    assert [s["checkpoint"] for s in kipchoge["splits"]] == ["5K", "10K"]
+    context.close()

@@ -302,6 +302,79 @@ def test_a_read_key_conflict_is_queued_with_its_reason(client, auth, vienna):
     assert "kept for review" in item["reason"]
 
 
+KM10 = "2019-10-12T06:43:21Z"  # 28:21 after the gun
+
+
+def restarted_bridge(client, auth):
+    """A bridge that restarted its numbering: its seq 7 was the 5K read, now the 10K one."""
+    send_reads(client, auth, read(7, source="bridge"))
+    (result,) = send_reads(client, auth, read(7, time=KM10, checkpoint="10K", source="bridge"))
+    assert result["result"] == "conflict"
+    (item,) = queue(client, auth, "?kind=read_conflict")["items"]
+    assert item["actions"] == ["accept", "dismiss"]
+    return item["id"].split(":")[1]
+
+
+def resolve(client, auth, number, resolution, role="official", reason="bridge restarted"):
+    return client.post(
+        f"/api/races/vienna/read-conflicts/{number}/{resolution}",
+        json={"reason": reason},
+        headers=auth[role],
+    )
+
+
+def checkpoints_of_kipchoge(client):
+    return [s["checkpoint"] for s in client.get("/api/races/vienna/athletes/1").json["splits"]]
+
+
+def test_an_accepted_read_conflict_is_scored_at_once_and_leaves_the_queue(client, auth, vienna):
+    number = restarted_bridge(client, auth)
+    assert checkpoints_of_kipchoge(client) == ["5K"]
+    accepted = resolve(client, auth, number, "accept")
+    assert accepted.status_code == 200, accepted.json
+    assert accepted.json["changed"] is True
+    assert (accepted.json["read"]["status"], accepted.json["read"]["bib"]) == ("used", "1")
+    assert accepted.json["conflict"]["resolution"] == "accept"
+    assert checkpoints_of_kipchoge(client) == ["5K", "10K"]
+    assert queue(client, auth)["counts"]["read_conflict"] == 0
+    # Sent again: nothing new, no second audit entry, no second read.
+    reads = count_rows("raw_reads")
+    again = resolve(client, auth, number, "accept")
+    assert (again.status_code, again.json["changed"]) == (200, False)
+    assert count_rows("raw_reads") == reads
+    assert audit_actions(client, auth).count("read_conflict.accept") == 1
+
+
+def test_a_dismissed_read_conflict_leaves_the_queue_unscored(client, auth, vienna):
+    number = restarted_bridge(client, auth)
+    dismissed = resolve(client, auth, number, "dismiss")
+    assert (dismissed.status_code, dismissed.json["read"]) == (200, None)
+    assert checkpoints_of_kipchoge(client) == ["5K"]
+    assert queue(client, auth)["counts"]["read_conflict"] == 0
+    assert audit_actions(client, auth).count("read_conflict.dismiss") == 1
+
+
+def test_resolving_a_read_conflict_is_refused_clearly_and_changes_nothing(client, auth, vienna):
+    number = restarted_bridge(client, auth)
+    refusals = [
+        (resolve(client, auth, "999", "accept"), 404, "unknown_read_conflict"),
+        (resolve(client, auth, "x1", "dismiss"), 404, "unknown_read_conflict"),
+        (resolve(client, auth, number, "accept", reason=""), 422, "validation_error"),
+        (resolve(client, auth, number, "accept", role="timing"), 403, "forbidden_role"),
+    ]
+    for response, status, code in refusals:
+        assert (response.status_code, response.json["code"]) == (status, code)
+    assert queue(client, auth)["counts"]["read_conflict"] == 1
+    assert resolve(client, auth, number, "dismiss").status_code == 200
+    changed_mind = resolve(client, auth, number, "accept")
+    assert (changed_mind.status_code, changed_mind.json["code"]) == (409, "read_conflict_resolved")
+    assert checkpoints_of_kipchoge(client) == ["5K"]
+    anonymous = client.post(
+        f"/api/races/vienna/read-conflicts/{number}/accept", json={"reason": "x"}
+    )
+    assert anonymous.status_code == 401
+
+
 # --- overdue athletes ---------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 // The officials' review panel: what needs a human (overdue athletes, flagged splits,
 // times entered by hand that the mats contradict, read-key conflicts, unknown chips),
 // worked from the keyboard: j/k move, c confirm,
-// e correct, v void, a assign a chip, r an athlete's raw reads, m the mat's reads.
+// e correct, v void, a assign a chip (or accept a conflicting read), d dismiss it,
+// r an athlete's raw reads, m the mat's reads.
 import { duration, el, wallTime } from "./format.js";
 
 const KIND_LABEL = {
@@ -20,6 +21,8 @@ export function startReview({ slug, request, openEdit, say, dialog }) {
   const after = document.getElementById("overdue-after");
   const assignForm = document.getElementById("assign-form");
   const assignBib = document.getElementById("assign-bib");
+  const resolveForm = document.getElementById("resolve-form");
+  const resolveReason = document.getElementById("resolve-reason");
   const readsTitle = document.getElementById("reads-title");
   const reads = document.getElementById("raw-reads");
   const afterKey = `overdue-after:${slug}`;
@@ -81,6 +84,7 @@ export function startReview({ slug, request, openEdit, say, dialog }) {
     if (item.kind === "conflicting_entry") return "e correct to the mat · v void · r reads";
     if (item.kind === "unknown_chip") return "a assign · m mat reads";
     if (item.kind === "overdue") return "r reads";
+    if (item.kind === "read_conflict") return "a accept (score it) · d dismiss · m mat reads";
     return "m mat reads";
   }
 
@@ -119,6 +123,17 @@ export function startReview({ slug, request, openEdit, say, dialog }) {
       document.getElementById("assign-chip").textContent = item.chip;
       assignBib.value = "";
       assignBib.focus();
+      return true;
+    }
+    if (item.kind === "read_conflict" && (key === "a" || key === "d")) {
+      const resolution = key === "a" ? "accept" : "dismiss";
+      resolveForm.hidden = false;
+      resolveForm.dataset.conflict = item.id.split(":")[1];
+      resolveForm.dataset.resolution = resolution;
+      document.getElementById("resolve-what").textContent =
+        `${key === "a" ? "Score" : "Dismiss"} read ${item.key} (chip ${item.chip} at ${item.checkpoint})`;
+      resolveReason.value = "";
+      resolveReason.focus();
       return true;
     }
     if (key === "r" && item.bib) return showAthleteReads(item.bib), true;
@@ -161,6 +176,26 @@ export function startReview({ slug, request, openEdit, say, dialog }) {
   });
   assignBib.addEventListener("keydown", (event) => {
     if (event.key === "Escape") { assignForm.hidden = true; list.focus(); }
+  });
+
+  resolveForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { conflict, resolution } = resolveForm.dataset;
+    const reason = resolveReason.value.trim();
+    if (!reason) return;
+    const { status, answer } = await request("POST", `/api/races/${slug}/read-conflicts/${conflict}/${resolution}`, { reason });
+    if (status === 200) {
+      const read = answer.read;
+      say(read ? `Read scored: ${read.status}${read.bib ? ` for bib ${read.bib}` : ""}.` : "Read dismissed.", "ok");
+      resolveForm.hidden = true;
+      list.focus();
+      refresh();
+    } else {
+      say(answer.detail || `Not resolved (${status})`, "error");
+    }
+  });
+  resolveReason.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { resolveForm.hidden = true; list.focus(); }
   });
 
   async function showReads(url, title, rows) {

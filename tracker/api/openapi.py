@@ -87,6 +87,7 @@ PROBLEM_SCHEMA = {
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 SPLIT_ID = {"name": "split_id", "in": "path", "required": True, "schema": {"type": "string"}}
 CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+CONFLICT_ID = {"name": "conflict_id", "in": "path", "required": True, "schema": {"type": "string"}}
 KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
 BIB = {"name": "bib", "in": "path", "required": True, "schema": {"type": "string"}}
 MAT = {"name": "mat", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -322,6 +323,20 @@ def _paths() -> dict:
                 roles=OFFICIALS,
                 body=ConfirmIn,
                 params=[SLUG, SPLIT_ID],
+            )
+        },
+        **{
+            f"/api/races/{{slug}}/read-conflicts/{{conflict_id}}/{resolution}": {
+                "post": _op(
+                    f"{summary} (audited; the same again: 200, changed false)",
+                    roles=OFFICIALS,
+                    body=ConfirmIn,
+                    params=[SLUG, CONFLICT_ID],
+                )
+            }
+            for resolution, summary in (
+                ("accept", "Score a read-key conflict's read under a key of its own"),
+                ("dismiss", "Dismiss a read-key conflict: its read is never scored"),
             )
         },
         "/api/races/{slug}/review": {

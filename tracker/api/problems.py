@@ -34,6 +34,7 @@ STATUS_BY_CODE = {
     "unknown_bib": 404,
     "unknown_checkpoint": 404,
     "unknown_split": 404,
+    "unknown_read_conflict": 404,
     "unknown_wave": 404,
     "unknown_token": 404,
     "unknown_pacer_group": 404,
@@ -54,6 +55,7 @@ STATUS_BY_CODE = {
     "idempotency_conflict": 409,
     "nothing_to_revert": 409,
     "split_not_flagged": 409,
+    "read_conflict_resolved": 409,
     "gun_after_splits": 409,
     "gun_after_wave": 409,
     # A pacer rotation that contradicts the log: the group is (not) in front already, or

@@ -3,7 +3,7 @@ the raw-read views per athlete and per mat. Officials only; every write audited.
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from ..db import db, utc_now
 from ..domain.overdue import OVERDUE_AFTER_S
@@ -11,7 +11,7 @@ from ..domain.refusals import Refusal
 from ..domain.roles import OFFICIALS
 from ..schemas import ConfirmIn, parse_body
 from ..services import races as race_service
-from ..services import review, split_flags
+from ..services import read_conflicts, review, split_flags
 from ..services import splits as split_service
 from ..services.read_views import athlete_reads, mat_reads
 from ..transactions import write
@@ -94,6 +94,40 @@ def confirm_split(slug: str, split_id: str):
         return race, outcome
 
     return split_reply(*write(change, actor=g.actor))
+
+
+@bp.post("/races/<slug>/read-conflicts/<conflict_id>/accept", defaults={"resolution": "accept"})
+@bp.post("/races/<slug>/read-conflicts/<conflict_id>/dismiss", defaults={"resolution": "dismiss"})
+@require_role(*OFFICIALS)
+def resolve_read_conflict(slug: str, conflict_id: str, resolution: str):
+    """Score a read-key conflict's read under a key of its own, or dismiss it (audited)."""
+    body = parse_body(ConfirmIn, json_body())
+
+    def change():
+        race = race_service.find_race(db.session, slug)
+        conflict = read_conflicts.find_conflict(db.session, race, conflict_id)
+        return read_conflicts.resolve_conflict(
+            db.session,
+            race,
+            conflict,
+            resolution=resolution,
+            reason=body.reason,
+            actor=g.caller.name,
+            now=utc_now(),
+            future_tolerance_s=current_app.config["FUTURE_TOLERANCE_S"],
+        )
+
+    outcome = write(change, actor=g.actor)
+    read = outcome.read
+    return jsonify(
+        {
+            "conflict": read_conflicts.conflict_view(outcome.conflict),
+            "changed": outcome.changed,
+            "read": None
+            if read is None
+            else {"key": read.key, "status": read.status, "reason": read.reason, "bib": read.bib},
+        }
+    )
 
 
 @bp.get("/races/<slug>/athletes/<bib>/reads")

@@ -52,7 +52,8 @@ class RawRead(db.Model):
 class ReadConflict(db.Model):
     """A read that arrived under a key the raw log already holds with different content
     (a bridge that restarted its numbering, say): kept for review, never scored.
-    Append-only; the same conflicting read sent again is stored once (`fingerprint`)."""
+    Never changed but for an official's resolution; the same conflicting read sent again is
+    stored once (`fingerprint`)."""
 
     __tablename__ = "read_conflicts"
 
@@ -71,6 +72,16 @@ class ReadConflict(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     # The key and the content together: a re-send of this same read adds nothing.
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    # An official's decision: `accept` (scored as a read of its own) or `dismiss`.
+    resolution: Mapped[str | None] = mapped_column(String(8))
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint(
+            "resolution is null or resolution in ('accept', 'dismiss')", name="resolution_known"
+        ),
+    )
 
 
 class UnknownChip(db.Model):

@@ -19,9 +19,10 @@ from ..domain import overdue
 from ..models import Race, ReadConflict, Split, UnknownChip
 from .entry_conflicts import CONFLICTING_ENTRY, conflicting_entries
 from .overdue_athletes import OVERDUE, overdue_athletes
+from .read_conflicts import READ_CONFLICT, conflict_view
 from .snapshots import split_view
 
-FLAGGED_SPLIT, READ_CONFLICT, UNKNOWN_CHIP = ("flagged_split", "read_conflict", "unknown_chip")
+FLAGGED_SPLIT, UNKNOWN_CHIP = ("flagged_split", "unknown_chip")
 KINDS = (OVERDUE, FLAGGED_SPLIT, CONFLICTING_ENTRY, READ_CONFLICT, UNKNOWN_CHIP)
 
 
@@ -109,29 +110,15 @@ def _flagged_source(session: Session, race: Race) -> _Source:
 
 
 def _conflict_source(session: Session, race: Race) -> _Source:
-    """Reads that came under a key the raw log holds with other content (never scored)."""
-    where = (ReadConflict.race_id == race.id,)
+    """Reads that came under a key the raw log holds with other content, not yet accepted
+    or dismissed."""
+    where = (ReadConflict.race_id == race.id, ReadConflict.resolution.is_(None))
 
     def page(offset: int, limit: int) -> list[dict]:
         rows = session.scalars(
             select(ReadConflict).where(*where).order_by(ReadConflict.id).offset(offset).limit(limit)
         )
-        return [
-            {
-                "id": f"{READ_CONFLICT}:{row.id}",
-                "kind": READ_CONFLICT,
-                "key": row.idempotency_key,
-                "chip": row.chip,
-                "checkpoint": row.checkpoint,
-                "line": row.line,
-                "device": row.device,
-                "device_time": row.device_time.isoformat(),
-                "received_at": row.received_at.isoformat(),
-                "reason": row.reason,
-                "actions": [],
-            }
-            for row in rows
-        ]
+        return [conflict_view(row) for row in rows]
 
     return _Source(lambda: _count(session, ReadConflict, where), page)
 
