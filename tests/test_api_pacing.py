@@ -171,6 +171,74 @@ def test_a_pacers_time_where_the_plan_has_no_handover_records_no_rotation(client
     assert pacing(client)["now"] == "A"
 
 
+def _changeover(client, auth, by):
+    """A in at the start; P2's 5K time (a chip read or typed) puts B in, relieving A."""
+    rotate(client, auth, "A", "in", 0)
+    if by == "chip":
+        read = {
+            "source": "km5",
+            "chip": "PAC2",
+            "time": after_gun(848).isoformat(),
+            "checkpoint": "5K",
+        }
+        sent = client.post(
+            "/api/races/vienna/reads", json={"reads": [read]}, headers=auth["timing"]
+        )
+        assert sent.status_code == 200, sent.json
+    else:
+        assert post_split(client, auth, "5K", 848, bib="P2").status_code == 201
+    assert pacing(client)["now"] == "B"
+    (split,) = client.get("/api/races/vienna/athletes/P2").json["splits"]
+    return f"/api/races/vienna/splits/{split['id']}"
+
+
+@pytest.mark.parametrize("by", ["chip", "split"])
+def test_voiding_the_pacers_split_that_put_a_group_in_withdraws_that_rotation(
+    client, auth, vienna, by
+):
+    path = _changeover(client, auth, by)
+    voided = client.delete(path, json={"reason": "wrong bib"}, headers=auth["official"])
+    assert voided.status_code == 200, voided.json
+    state = pacing(client)
+    assert state["now"] == "A"
+    assert [(r["group"], r["action"]) for r in state["rotations"]] == [("A", "in")]
+    assert [(p["group"], p["in_m"], p["out_m"]) for p in state["plan"]][:2] == [
+        ("A", 0.0, None),
+        ("B", None, None),
+    ]
+    entries = client.get("/api/audit?race=vienna", headers=auth["admin"]).json["entries"]
+    assert [e["action"] for e in entries].count("pacer_rotation.withdraw") == 2
+
+
+def test_reverting_the_void_brings_the_rotation_back(client, auth, vienna):
+    path = _changeover(client, auth, "chip")
+    client.delete(path, json={"reason": "wrong bib"}, headers=auth["official"])
+    reverted = client.post(f"{path}/revert", json={"reason": "it was P2"}, headers=auth["official"])
+    assert reverted.status_code == 200, reverted.json
+    state = pacing(client)
+    assert state["now"] == "B"
+    assert [(r["group"], r["action"]) for r in state["rotations"]] == [
+        ("A", "in"),
+        ("A", "out"),
+        ("B", "in"),
+    ]
+
+
+def test_correcting_the_pacers_split_moves_its_rotation_with_it(client, auth, vienna):
+    path = _changeover(client, auth, "split")
+    corrected = client.patch(
+        path, json={"elapsed_s": 851, "reason": "the watch"}, headers=auth["official"]
+    )
+    assert corrected.status_code == 200, corrected.json
+    state = pacing(client)
+    assert [(r["group"], r["action"], r["elapsed_s"]) for r in state["rotations"]] == [
+        ("A", "in", 0.0),
+        ("A", "out", 851.0),
+        ("B", "in", 851.0),
+    ]
+    assert state["now"] == "B"
+
+
 def test_every_rotation_is_in_the_audit_log(client, auth, vienna):
     rotate(client, auth, "A", "in", 0)
     rotate(client, auth, "B", "in", 850, checkpoint="5K")

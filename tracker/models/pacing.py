@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,7 @@ class PacerStint(db.Model):
 
 class PacerRotation(db.Model):
     """A group went in or out, where and when, and who said so (an official, or a pacer's
-    chip at a changeover mat); only ever added."""
+    chip at a changeover mat)."""
 
     __tablename__ = "pacer_rotations"
 
@@ -69,6 +70,12 @@ class PacerRotation(db.Model):
     # The request's client id: a retry finds its rotation here and records nothing new.
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The pacer's split that put it in (chip or typed): it follows that split, moved by a
+    # correction, withdrawn while the split is voided (kept, for the audit trail).
+    split_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("splits.id", ondelete="SET NULL"), index=True
+    )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[PacerGroup] = relationship()
 

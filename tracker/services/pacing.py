@@ -93,10 +93,19 @@ def _group_record(group: PacerGroup) -> dict:
     }
 
 
+def _standing(race: Race) -> list[PacerRotation]:
+    """The rotations that stand, in race order: by time, then as recorded (a corrected
+    pacer's split moves its rotation; the rules read the log in the order things happened)."""
+    return sorted(
+        (r for r in race.pacer_rotations if r.withdrawn_at is None),
+        key=lambda r: (r.elapsed_ms, r.id),
+    )
+
+
 def _log(race: Race) -> list[rules.Rotation]:
     return [
         rules.Rotation(r.group.code, r.action, r.distance_m, r.elapsed_ms / 1000, r.source)
-        for r in race.pacer_rotations
+        for r in _standing(race)
     ]
 
 
@@ -116,6 +125,7 @@ def _store(
     entered_by: str,
     now: datetime,
     key: str | None,
+    split: Split | None = None,
 ) -> list[PacerRotation]:
     """Add the decided rotations, audited, and announce the new pacing once."""
     stored = []
@@ -130,6 +140,7 @@ def _store(
             # The request's key sits on the rotation it asked for, the last one.
             idempotency_key=key if rotation is decided[-1] else None,
             received_at=now,
+            split_id=split.id if split is not None else None,
         )
         race.pacer_rotations.append(row)
         stored.append(row)
@@ -219,7 +230,52 @@ def pacer_passed(session: Session, race: Race, athlete: Athlete, split: Split) -
         "chip" if split.source == "mat" else "split",
     )
     if decided:
-        _store(session, race, decided, entered_by=split.entered_by, now=split.received_at, key=None)
+        _store(
+            session,
+            race,
+            decided,
+            entered_by=split.entered_by,
+            now=split.received_at,
+            key=None,
+            split=split,
+        )
+
+
+def pacer_split_changed(session: Session, race: Race, split: Split) -> None:
+    """A pacer's split was corrected, voided or restored: the rotations it put in follow
+    it (moved to its new time, withdrawn while it is voided, back when it is restored),
+    each change audited."""
+    followers = [r for r in race.pacer_rotations if r.split_id == split.id]
+    changed = False
+    for rotation in followers:
+        before = {
+            "elapsed_s": rotation.elapsed_ms / 1000,
+            "withdrawn": rotation.withdrawn_at is not None,
+        }
+        if split.voided_at is not None:
+            rotation.withdrawn_at = rotation.withdrawn_at or split.voided_at
+        else:
+            rotation.withdrawn_at = None
+            rotation.elapsed_ms = split.elapsed_ms
+        after = {
+            "elapsed_s": rotation.elapsed_ms / 1000,
+            "withdrawn": rotation.withdrawn_at is not None,
+        }
+        if after == before:
+            continue
+        changed = True
+        withdrawn, was = after["withdrawn"], before["withdrawn"]
+        action = "withdraw" if withdrawn else ("restore" if was else "move")
+        audit.record(
+            session,
+            f"pacer_rotation.{action}",
+            race=race,
+            subject=rotation.group.code,
+            before=before,
+            after={**after, "action": rotation.action, "split": str(split.id)},
+        )
+    if changed:
+        live_events.race_changed_later(session, race, "pacer_rotation")
 
 
 def pacing_view(race: Race) -> dict:
@@ -251,7 +307,7 @@ def pacing_view(race: Race) -> dict:
             }
             for row in rules.plan_against_actual(_plan(race), log)
         ],
-        "rotations": [rotation_view(r) for r in race.pacer_rotations],
+        "rotations": [rotation_view(r) for r in _standing(race)],
     }
 
 

@@ -161,6 +161,7 @@ def correct_split(
     _revise(session, race, split, "correct", elapsed_ms, actor=actor, reason=reason, now=now)
     split.elapsed_ms = elapsed_ms
     live_events.athlete_changed(session, race, split.athlete, "split_corrected", split)
+    _pacing_follows(session, race, split)
     return SplitOutcome(split, changed=True)
 
 
@@ -172,6 +173,7 @@ def restore(
     after_ms = split.elapsed_ms
     _revise(session, race, split, "revert", after_ms, actor=actor, reason=reason, now=now)
     split.voided_at = None
+    _pacing_follows(session, race, split)
 
 
 def confirm_split(
@@ -207,7 +209,14 @@ def void_split(
     _revise(session, race, split, "void", None, actor=actor, reason=reason, now=now)
     split.voided_at = now
     live_events.athlete_changed(session, race, split.athlete, "split_voided", split)
+    _pacing_follows(session, race, split)
     return SplitOutcome(split, changed=True)
+
+
+def _pacing_follows(session: Session, race: Race, split: Split) -> None:
+    """A pacer's rotations follow the split that put them in."""
+    if split.athlete.role == "pacer":
+        pacing.pacer_split_changed(session, race, split)
 
 
 def splits_with_history(session: Session, race: Race) -> list[Split]:
