@@ -3,6 +3,7 @@ import { bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapse
 import { behind, drift, duration, el, lineShort, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
 import { fillGhostChoice, findGhost, ghostGaps, rememberGhost, rememberedGhost } from "./ghosts.js";
 import { renderPacing } from "./pacing.js";
+import { throttled } from "./throttle.js";
 import { chooseUnits } from "./units.js";
 
 const slug = document.body.dataset.race;
@@ -44,27 +45,10 @@ phone.addEventListener("change", () => state && render());
 // answered; an answer older than the one shown is dropped.
 const STANDINGS_EVERY_MS = 2000;
 let standings = { seq: -1, byBib: new Map() };
-let asking = false;
-let askAgain = false;
-let askedAt = -Infinity;
 let askedSeq = null;
-let askTimer = null;
-
-function askStandings() {
-  if (!state || state.seq === askedSeq) return;
-  if (asking) {
-    askAgain = true;
-    return;
-  }
-  const wait = askedAt + STANDINGS_EVERY_MS - performance.now();
-  if (wait > 0) {
-    askTimer ??= setTimeout(() => { askTimer = null; askStandings(); }, wait);
-    return;
-  }
-  asking = true;
-  askedAt = performance.now();
+const askForStandings = throttled(() => {
   askedSeq = state.seq;
-  fetch(`/api/races/${encodeURIComponent(slug)}/standings`)
+  return fetch(`/api/races/${encodeURIComponent(slug)}/standings`)
     .then((response) => (response.ok ? response.json() : null))
     .then((answer) => {
       if (!answer || answer.seq < standings.seq) return;
@@ -72,14 +56,11 @@ function askStandings() {
       standings = { seq: answer.seq, byBib };
       render();
     })
-    .catch(() => { askedSeq = null; }) // asked again at the next change
-    .finally(() => {
-      asking = false;
-      if (askAgain) {
-        askAgain = false;
-        askStandings();
-      }
-    });
+    .catch(() => { askedSeq = null; }); // asked again at the next change
+}, STANDINGS_EVERY_MS);
+
+function askStandings() {
+  if (state && state.seq !== askedSeq) askForStandings();
 }
 
 // Where an athlete stands at a checkpoint (null: not known yet, or not placed).

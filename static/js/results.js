@@ -3,6 +3,7 @@
 import { bindStatus, connectLive, raceElapsed, tickUpdated } from "./live.js";
 import { duration, el } from "./format.js";
 import { followedBibs, keepFollowed, onFollowedChange } from "./following.js";
+import { throttled } from "./throttle.js";
 import { chooseUnits } from "./units.js";
 
 const slug = document.body.dataset.race;
@@ -73,36 +74,15 @@ async function load() {
 // always answered), a new filter or page at once. An answer overtaken by a newer ask is dropped.
 const REFRESH_EVERY_MS = 2000;
 let asked = 0;
-let loading = false;
-let again = false;
-let loadedAt = -Infinity;
-let timer = null;
 let seenSeq = null;
+const ask = throttled(() => {
+  const ticket = ++asked;
+  return load().then((answer) => { if (ticket === asked && answer) render(answer); });
+}, REFRESH_EVERY_MS);
 
 function refresh({ now = false } = {}) {
-  if (loading) {
-    again = true;
-    if (now) asked += 1; // whatever is loading is already out of date
-    return;
-  }
-  const wait = now ? 0 : loadedAt + REFRESH_EVERY_MS - performance.now();
-  if (wait > 0) {
-    timer ??= setTimeout(() => { timer = null; refresh(); }, wait);
-    return;
-  }
-  loading = true;
-  loadedAt = performance.now();
-  const ticket = ++asked;
-  load()
-    .then((answer) => { if (ticket === asked && answer) render(answer); })
-    .catch((error) => console.warn(error))
-    .finally(() => {
-      loading = false;
-      if (again) {
-        again = false;
-        refresh({ now: true });
-      }
-    });
+  if (now) asked += 1; // whatever is loading is already out of date
+  ask({ now });
 }
 
 // Categories by the race's age groups (M40, FU18…), in the chosen gender, and any other
