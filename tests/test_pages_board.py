@@ -81,6 +81,11 @@ def test_miles_are_chosen_on_the_page_and_kept_on_every_page_after_a_reload(city
     expect(card.locator(".pace")).to_have_text(re.compile(r"^\d+:\d\d/mi$"))
     expect(card.locator(".left")).to_have_text(re.compile(r"^per mile for the \d+(\.\d)? mi left$"))
     expect(card.locator(".course-label")).to_have_text(re.compile(r"(≈ \d+(\.\d)? mi|finished)$"))
+    # The server's notes speak km; the card says them in miles too, from the second mat.
+    expect(card.locator(".notes")).to_contain_text(
+        re.compile(r"over the last \d+(\.\d)? mi"), timeout=SECOND_MAT_MS
+    )
+    expect(card.locator(".notes")).not_to_contain_text(re.compile(r"\bkm\b"))
     # A mile is 1.609 km: the same running takes longer a mile (unless a new split came in).
     minutes, seconds = (int(x) for x in kilometres[:-3].split(":"))
     per_mile = card.locator(".pace").inner_text()

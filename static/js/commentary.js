@@ -1,6 +1,6 @@
 // Commentators' dashboard: every summary athlete, every split, gaps, places and notes.
 import { bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
-import { behind, drift, duration, el, lineShort, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
+import { behind, drift, duration, el, lineShort, localNote, pace, percent, roundUp, shownUnder, signedSeconds } from "./format.js";
 import { fillGhostChoice, findGhost, ghostGaps, rememberGhost, rememberedGhost } from "./ghosts.js";
 import { renderPacing } from "./pacing.js";
 import { throttled } from "./throttle.js";
@@ -165,8 +165,8 @@ function render() {
       el("td", { className: "athlete" }, [
         el("strong", { text: athlete.name }),
         el("span", { className: "meta", text: ` ${athlete.bib} ${athlete.country || ""}${athlete.role === "pacer" ? " · pacer" : ""}` }),
-        el("span", { className: "storylines", text: (athlete.storylines || []).join(" · ") }),
-        el("span", { className: "notes", text: (athlete.notes || []).join(" · ") }),
+        el("span", { className: "storylines", text: (athlete.storylines || []).map(localNote).join(" · ") }),
+        el("span", { className: "notes", text: (athlete.notes || []).map(localNote).join(" · ") }),
       ]),
       el("td", { className: "behind-leader key-col leader-col" }, [
         el("span", { className: "leader-gap", text: leaderText(overall) }),

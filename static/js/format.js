@@ -107,6 +107,20 @@ export function requiredPace(secondsPerKm) {
   return paceText(steps(perUnitSeconds(secondsPerKm), 0, "down"), false);
 }
 
+// The server's notes and storylines speak km ("needs 2:51/km from here", "over the last
+// 5 km": one language for every API client); on a page in miles they are said in miles by
+// the rules above. The server rounded each pace the safe way already (a pace run up, a
+// pace needed down), so rounding its figure again the same way keeps that promise.
+export function localNote(text) {
+  if (unit === "km") return text;
+  return text
+    .replace(/(needs )?(\d+):(\d{2})\/km/g, (_, needs, minutes, seconds) => {
+      const perKm = Number(minutes) * 60 + Number(seconds);
+      return needs ? `${needs}${requiredPace(perKm)}` : pace(perKm);
+    })
+    .replace(/\b(\d+(?:\.\d+)?) km\b/g, (_, km) => distance(Number(km) * 1000));
+}
+
 // Against the schedule (positive is behind): tenths under 10 s, whole seconds above.
 export function gap(seconds) {
   if (seconds == null || !Number.isFinite(seconds)) return "–";

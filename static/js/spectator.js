@@ -1,7 +1,7 @@
 // Spectator page: race clock, followed athletes, projections, the target line, ETAs, pace chart.
 import { athleteClock, bindStatus, connectLive, finishStanding, lineGap, pageClock, raceElapsed, tickUpdated } from "./live.js";
 import { fillGhostChoice, findGhost, ghostGaps, ghostGapsText, rememberGhost, rememberedGhost } from "./ghosts.js";
-import { distance, drift, duration, el, gap, inUnits, lineText, pace, percent, perUnit, perUnitSeconds, requiredPace, shownUnder, signedSeconds, tolerance, units, wallTime, zoneName } from "./format.js";
+import { distance, drift, duration, el, gap, inUnits, lineText, localNote, pace, percent, perUnit, perUnitSeconds, requiredPace, shownUnder, signedSeconds, tolerance, units, wallTime, zoneName } from "./format.js";
 import { chooseUnits } from "./units.js";
 import { followedBibs, keepFollowed, onFollowedChange } from "./following.js";
 
@@ -272,7 +272,7 @@ function fillCard(card, athlete) {
     ])),
   );
   card.querySelector(".etas").hidden = p.eta.length === 0;
-  card.querySelector(".notes").replaceChildren(...(athlete.notes || []).map((note) => el("li", { text: note })));
+  card.querySelector(".notes").replaceChildren(...(athlete.notes || []).map((note) => el("li", { text: localNote(note) })));
   fillGhosts(card, athlete);
   card.querySelector(".corrections").replaceChildren(...corrections(athlete).map((line) => el("li", { text: line })));
   drawChart(card, athlete);

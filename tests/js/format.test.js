@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import * as format from "../../static/js/format.js";
 
-const { behind, distance, drift, duration, exactDuration, gap, lineShort, lineText, pace, percent, perUnit, requiredPace, roundUp, shownUnder, signedSeconds, tolerance, units, useUnits, wallTime, zoneName } = format;
+const { behind, distance, drift, duration, exactDuration, gap, lineShort, lineText, localNote, pace, percent, perUnit, requiredPace, roundUp, shownUnder, signedSeconds, tolerance, units, useUnits, wallTime, zoneName } = format;
 
 function table(name, show, rows) {
   test(name, () => {
@@ -312,4 +312,20 @@ table("signed seconds to the second round toward slower too", (s) => signedSecon
   [-11.4, "−0:11"],
   [-0.4, "±0:00"],
   [-5830.3, "−1:37:10"],
+]);
+
+// The server's notes (tracker/domain/commentary.py and storylines.py, as their doctests
+// write them) said in the page's units.
+table("a note in miles keeps the server's safe rounding", inMiles(localNote), [
+  ["needs 2:51/km from here", "needs 4:35/mi from here"], // 275.2 s/mi needed: down
+  ["fastest segment so far (2:49/km)", "fastest segment so far (4:32/mi)"], // 271.98 run: up
+  ["gained 1.2 s on schedule over the last 5 km", "gained 1.2 s on schedule over the last 3.1 mi"],
+  ["lost 3 s on schedule over the last 1.1 km", "lost 3 s on schedule over the last 0.6 mi"],
+  ["on course for 1:59:49, 11 s under the target", "on course for 1:59:49, 11 s under the target"],
+  ["finished in 1:59:40.2, 19.8 s under the target", "finished in 1:59:40.2, 19.8 s under the target"],
+]);
+
+table("a note in kilometres is the server's", localNote, [
+  ["needs 2:51/km from here", "needs 2:51/km from here"],
+  ["gained 1.2 s on schedule over the last 5 km", "gained 1.2 s on schedule over the last 5 km"],
 ]);
